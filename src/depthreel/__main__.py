@@ -1,0 +1,3 @@
+from depthreel.cli import main
+
+main()

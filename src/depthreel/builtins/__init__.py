@@ -1,0 +1,1 @@
+"""Built-in plugins: ordinary @hookimpl modules, loaded through the `depthreel` entry points."""

@@ -1,0 +1,1 @@
+"""Depth estimation: estimators (plugins), user-supplied maps, and depth conversions."""

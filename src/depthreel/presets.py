@@ -1,0 +1,105 @@
+"""Export presets: size, frame rate, duration and encoding, read from TOML files."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+from depthreel.errors import DepthreelError
+
+CODECS = {"libx264", "libx265", "libvpx-vp9", "gif"}
+CONTAINERS = {"mp4": "libx264", "mov": "libx264", "webm": "libvpx-vp9", "gif": "gif"}
+
+
+@dataclass(frozen=True)
+class ExportPreset:
+    """How a clip is encoded, and optionally which motion and effects it uses by default."""
+
+    name: str
+    description: str = ""
+    width: int = 1080
+    height: int = 1920
+    fps: float = 30.0
+    duration: float = 6.0
+    codec: str = "libx264"
+    container: str = "mp4"
+    crf: int | None = 20
+    bitrate: str | None = None
+    encoder_preset: str = "medium"
+    pix_fmt: str = "yuv420p"
+    motion: str | None = None
+    motion_options: dict[str, Any] = field(default_factory=dict)
+    effects: tuple[str, ...] = ()
+    source: str = ""
+
+    def __post_init__(self) -> None:
+        problems = []
+        if self.width < 16 or self.height < 16 or self.width % 2 or self.height % 2:
+            problems.append(f"size {self.width}x{self.height} must be even and at least 16")
+        if not 1 <= self.fps <= 240:
+            problems.append(f"fps {self.fps} must be between 1 and 240")
+        if not 0.1 <= self.duration <= 600:
+            problems.append(f"duration {self.duration} must be between 0.1 and 600 s")
+        if self.codec not in CODECS:
+            problems.append(f"codec '{self.codec}' is not one of {', '.join(sorted(CODECS))}")
+        if problems:
+            where = f" ({self.source})" if self.source else ""
+            raise DepthreelError(f"preset '{self.name}'{where}: " + "; ".join(problems))
+
+    @property
+    def frame_count(self) -> int:
+        return max(1, round(self.duration * self.fps))
+
+    def with_overrides(self, **overrides: Any) -> ExportPreset:
+        """A copy with the non-None overrides applied (command-line options win)."""
+        return replace(self, **{k: v for k, v in overrides.items() if v is not None})
+
+
+_FIELDS = {f.name for f in fields(ExportPreset)} - {"source"}
+
+
+def parse_preset(data: dict[str, Any], source: str = "") -> ExportPreset:
+    """Build a preset from TOML data: top-level keys, or [video] and [motion] tables."""
+    flat: dict[str, Any] = {}
+    for key, value in data.items():
+        if key == "video" and isinstance(value, dict):
+            flat.update(value)
+        elif key == "motion" and isinstance(value, dict):
+            options = dict(value)
+            flat["motion"] = options.pop("name", None)
+            flat["motion_options"] = options
+        else:
+            flat[key] = value
+    unknown_keys = set(flat) - _FIELDS
+    if unknown_keys:
+        raise DepthreelError(f"preset {source}: unknown keys {', '.join(sorted(unknown_keys))}")
+    if "name" not in flat:
+        raise DepthreelError(f"preset {source}: missing 'name'")
+    if "effects" in flat:
+        flat["effects"] = tuple(flat["effects"])
+    try:
+        return ExportPreset(source=source, **flat)
+    except TypeError as exc:
+        raise DepthreelError(f"preset {source}: {exc}") from None
+
+
+def load_preset_file(path: Path) -> ExportPreset:
+    """Read one preset TOML file; errors name the file and what is wrong."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise DepthreelError(f"preset file {path}: invalid TOML: {exc}") from None
+    except OSError as exc:
+        raise DepthreelError(f"preset file {path}: {exc.strerror}") from None
+    return parse_preset(data, source=str(path))
+
+
+def bundled_presets_dir() -> Path:
+    """presets/ of the source tree, or the copy packaged into the wheel."""
+    here = Path(__file__).resolve().parent
+    packaged = here / "_presets"
+    if packaged.is_dir():
+        return packaged
+    return here.parent.parent / "presets"
