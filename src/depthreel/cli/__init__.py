@@ -1,0 +1,48 @@
+"""The `depthreel` command line. Heavy modules are imported inside commands so --help is fast."""
+
+from __future__ import annotations
+
+import signal
+import sys
+from typing import Any
+
+import click
+
+from depthreel import __version__
+from depthreel.cli.app import App, DepthreelGroup
+
+
+@click.group(cls=DepthreelGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="depthreel")
+@click.option("--debug", is_flag=True, help="Show full tracebacks on errors.")
+@click.pass_context
+def cli(ctx: click.Context, debug: bool) -> None:
+    """Turn one photo into a vertical parallax clip (3D photo) for Reels, TikTok and Shorts.
+
+    \b
+    Quick start:
+      depthreel render beach.jpg -o beach.mp4
+      depthreel list motions
+    """
+    ctx.obj = App(debug=debug)
+
+
+def _register_commands() -> None:
+    from depthreel.cli import depth, listing, render
+
+    for module in (render, depth, listing):
+        for command in module.COMMANDS:
+            cli.add_command(command)
+
+
+_register_commands()
+
+
+def _terminate(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt
+
+
+def main() -> None:
+    """Entry point of the `depthreel` script: SIGTERM is handled like Ctrl-C (clean abort)."""
+    signal.signal(signal.SIGTERM, _terminate)
+    sys.exit(cli.main(prog_name="depthreel"))

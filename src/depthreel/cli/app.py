@@ -1,0 +1,76 @@
+"""Per-invocation state and the error handling every command shares."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from typing import Any
+
+import click
+
+from depthreel.errors import DepthreelError
+
+
+class UserError(click.ClickException):
+    """A DepthreelError shown as 'Error: <one line>' with exit status 1."""
+
+
+class Interrupted(click.ClickException):
+    exit_code = 130
+
+
+@dataclass
+class App:
+    """Built once per command: the plugin manager and the registry, created on first use."""
+
+    debug: bool = False
+    _registry: Any = field(default=None, repr=False)
+    _pm: Any = field(default=None, repr=False)
+
+    @property
+    def plugin_manager(self) -> Any:
+        if self._pm is None:
+            from depthreel.plugins import get_plugin_manager
+
+            self._pm = get_plugin_manager()
+        return self._pm
+
+    @property
+    def registry(self) -> Any:
+        if self._registry is None:
+            from depthreel.registry import Registry
+
+            self._registry = Registry.from_plugin_manager(self.plugin_manager)
+        return self._registry
+
+
+def notice(message: str) -> None:
+    """A one-line notice on stderr (shown even with --quiet: it changes what you get)."""
+    click.echo(f"notice: {message}", err=True)
+
+
+class DepthreelGroup(click.Group):
+    """Turns errors into one-line messages; tracebacks only with --debug."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except DepthreelError as exc:
+            if _debug(ctx):
+                raise
+            raise UserError(str(exc)) from None
+        except KeyboardInterrupt:
+            raise Interrupted("interrupted; nothing was written") from None
+        except MemoryError:
+            raise UserError("out of memory; try a smaller preset or photo") from None
+        except Exception as exc:
+            if _debug(ctx):
+                raise
+            message = f"internal error: {type(exc).__name__}: {exc}".splitlines()[0]
+            raise UserError(f"{message} (run with --debug for details)") from None
+
+
+def _debug(ctx: click.Context) -> bool:
+    return bool(ctx.obj is not None and getattr(ctx.obj, "debug", False)) or "--debug" in sys.argv

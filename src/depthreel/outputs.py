@@ -1,0 +1,61 @@
+"""Output files are written to a temp file beside the target and renamed only on success."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+from depthreel.errors import DepthreelError
+
+
+def check_output(path: Path, force: bool) -> Path:
+    """Fail early when `path` cannot be written: missing folder, exists without --force."""
+    path = Path(path)
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.exists():
+        raise DepthreelError(f"output folder {folder} does not exist")
+    if not folder.is_dir():
+        raise DepthreelError(f"output folder {folder} is not a folder")
+    if not os.access(folder, os.W_OK):
+        raise DepthreelError(f"output folder {folder} is not writable")
+    if path.is_dir():
+        raise DepthreelError(f"output {path} is a folder; give a file name")
+    if path.exists() and not force:
+        raise DepthreelError(f"output {path} already exists; use --force to overwrite it")
+    return path
+
+
+@contextlib.contextmanager
+def atomic_output(path: Path, force: bool) -> Iterator[Path]:
+    """Yield a temp path in the target's folder; rename it onto `path` if the block succeeds.
+
+    On any error or interrupt the temp file is removed and an existing `path` is untouched.
+    """
+    path = check_output(Path(path), force)
+    fd, tmp_name = tempfile.mkstemp(
+        prefix=f".{path.stem}.", suffix=f".partial{path.suffix}", dir=path.parent
+    )
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        yield tmp
+        if path.exists() and not force:
+            raise DepthreelError(f"output {path} appeared while rendering; use --force")
+        os.replace(tmp, path)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+
+
+def write_png(path: Path, image: object, force: bool) -> None:
+    """Encode `image` (uint8/uint16, gray or BGR as OpenCV expects) as PNG, atomically."""
+    import cv2
+
+    ok, data = cv2.imencode(".png", image)
+    if not ok:
+        raise DepthreelError(f"could not encode {path} as PNG")
+    with atomic_output(path, force) as tmp:
+        tmp.write_bytes(data.tobytes())

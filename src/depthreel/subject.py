@@ -1,0 +1,52 @@
+"""Find the subject: the nearest large region of a depth map, whose depth becomes the focus."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Subject:
+    """Focus depth (metric Z) and the subject's centre as fractions of width and height."""
+
+    focus_depth: float
+    center_x: float = 0.5
+    center_y: float = 0.5
+    area: float = 0.0  # fraction of the image the subject covers
+
+
+def find_subject(depth: np.ndarray, near_share: float = 0.3) -> Subject:
+    """The largest connected region among the nearest `near_share` of pixels, centre-weighted."""
+    small = depth
+    scale = 256 / max(depth.shape)
+    if scale < 1:
+        small = cv2.resize(depth, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    valid = np.isfinite(small) & (small > 0)
+    if not valid.any():
+        return Subject(focus_depth=1.0)
+    threshold = np.quantile(small[valid], near_share)
+    near = (valid & (small <= threshold)).astype(np.uint8)
+    count, labels, stats, centroids = cv2.connectedComponentsWithStats(near, connectivity=8)
+    h, w = small.shape
+    best, best_score = -1, 0.0
+    for label in range(1, count):
+        area = stats[label, cv2.CC_STAT_AREA] / (h * w)
+        cx, cy = centroids[label][0] / w, centroids[label][1] / h
+        # Prefer large regions near the middle; a strip along the bottom edge (the ground
+        # right in front of the camera) is a weaker subject than an object in the frame.
+        centrality = 1.0 - 0.8 * min(1.0, 2.0 * float(np.hypot(cx - 0.5, cy - 0.5)))
+        score = area * centrality
+        if score > best_score:
+            best, best_score = label, score
+    if best < 0:
+        return Subject(focus_depth=float(np.median(small[valid])))
+    region = labels == best
+    return Subject(
+        focus_depth=float(np.median(small[region])),
+        center_x=float(centroids[best][0] / w),
+        center_y=float(centroids[best][1] / h),
+        area=float(region.mean()),
+    )

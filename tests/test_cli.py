@@ -1,0 +1,167 @@
+"""The command line end to end: clips that play, depth maps, listings, and one-line errors."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from conftest import probe
+from depthreel import __version__
+from depthreel.cli import cli
+
+FAST = ["--estimator", "classic", "--quiet"]
+
+
+def run(*args, env=None):
+    return CliRunner().invoke(cli, [str(a) for a in args], env=env)
+
+
+def one_line_error(result, *fragments):
+    assert result.exit_code != 0
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1, result.output
+    assert lines[0].startswith("Error: ")
+    for fragment in fragments:
+        assert fragment in lines[0]
+    assert "Traceback" not in result.output
+
+
+def test_version_and_help():
+    assert run("--version").output.strip() == f"depthreel, version {__version__}"
+    for command in ([], ["render"], ["depth"], ["list"], ["plugins"]):
+        result = run(*command, "--help")
+        assert result.exit_code == 0 and "Usage:" in result.output
+
+
+@pytest.mark.slow
+def test_render_reels_preset_plays_on_a_phone(photo, tmp_path):
+    out = tmp_path / "clip.mp4"
+    result = run("render", photo, "-o", out, "--duration", "0.5", *FAST)
+    assert result.exit_code == 0, result.output
+    info = probe(out)
+    assert (info.codec, info.pix_fmt, info.width, info.height) == ("h264", "yuv420p", 1080, 1920)
+    assert info.fps == 30 and info.frames == 15 and info.faststart
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["clip.mp4", "photo.jpg"]
+
+
+def test_render_preview_preset_with_summary(photo, tmp_path):
+    out = tmp_path / "clip.mp4"
+    result = run("render", photo, "-o", out, "--preset", "preview", "--duration", "1", "--estimator", "classic")
+    assert result.exit_code == 0, result.output
+    assert "wrote" in result.output and "depth from estimator classic" in result.output
+    info = probe(out)
+    assert (info.width, info.height, info.fps, info.frames) == (360, 640, 24, 24)
+
+
+def test_near_things_move_more_than_far_things(tmp_path):
+    """A near box over a far textured wall, given as a depth map: the box slides, the wall barely."""
+    from PIL import Image
+
+    rng = np.random.default_rng(3)
+    h, w = 640, 360
+    wall = (rng.random((h // 8, w // 8, 3)) * 255).astype(np.uint8)
+    image = np.asarray(Image.fromarray(wall).resize((w, h), Image.NEAREST)).copy()
+    inverse = np.full((h, w), 0.1, np.float32)
+    image[260:380, 130:230] = [255, 40, 40]
+    inverse[260:380, 130:230] = 1.0
+    Image.fromarray(image).save(tmp_path / "scene.png")
+    np.save(tmp_path / "scene-depth.npy", inverse)
+    out = tmp_path / "clip.mp4"
+    result = run(
+        "render", tmp_path / "scene.png", "-o", out, "--preset", "preview", "--duration", "1",
+        "--motion", "horizontal:intensity=2", "--depth", tmp_path / "scene-depth.npy", "--quiet",
+    )
+    assert result.exit_code == 0, result.output
+    import imageio_ffmpeg
+
+    reader = imageio_ffmpeg.read_frames(str(out))
+    meta = next(reader)
+    frames = [np.frombuffer(f, np.uint8).reshape(meta["size"][1], meta["size"][0], 3) for f in reader]
+    first, last = frames[0].astype(float), frames[-1].astype(float)
+
+    def box_centre(frame):
+        red = (frame[..., 0] > 180) & (frame[..., 1] < 110) & (frame[..., 2] < 110)
+        return np.argwhere(red).mean(axis=0)[1]
+
+    def wall_shift(a, b):
+        # horizontal shift of the wall from a strip above the box, by best alignment
+        strip_a, strip_b = a[40:160, 60:300].mean(axis=2), b[40:160, 60:300].mean(axis=2)
+        errors = {s: np.mean((np.roll(strip_b, -s, axis=1)[:, 30:-30] - strip_a[:, 30:-30]) ** 2) for s in range(-25, 26)}
+        return min(errors, key=errors.get)
+
+    box = box_centre(last) - box_centre(first)
+    wall = wall_shift(first, last)
+    assert abs(box) > 8, box
+    assert abs(box) > 3 * abs(wall), (box, wall)
+
+
+def test_depth_writes_16bit_png_and_preview(photo, tmp_path):
+    import cv2
+
+    out = tmp_path / "d.png"
+    result = run("depth", photo, "-o", out, "--estimator", "classic")
+    assert result.exit_code == 0, result.output
+    depth = cv2.imread(str(out), cv2.IMREAD_UNCHANGED)
+    assert depth.dtype == np.uint16 and depth.shape == (240, 320)
+    assert depth.max() == 65535 and depth.min() == 0
+    preview = cv2.imread(str(tmp_path / "d-preview.png"))
+    assert preview.shape == (240, 320, 3)
+    assert "depth from estimator classic" in result.output
+
+
+def test_missing_model_falls_back_with_one_notice(photo, tmp_path):
+    env = {"HF_HUB_OFFLINE": "1", "DEPTHREEL_DEPTH_MODEL": str(tmp_path / "no-model-here")}
+    result = CliRunner().invoke(cli, ["depth", str(photo), "-o", str(tmp_path / "d.png")], env=env)
+    assert result.exit_code == 0, result.output
+    notices = [line for line in result.output.splitlines() if line.startswith("notice:")]
+    assert len(notices) == 1 and "classic" in notices[0]
+    assert "depth from estimator classic" in result.output
+
+
+@pytest.mark.parametrize(
+    ("setup", "fragments"),
+    [
+        (lambda d: d / "missing.jpg", ["missing.jpg", "does not exist"]),
+        (lambda d: d, ["is a folder"]),
+        (lambda d: (d / "empty.jpg").write_bytes(b"") or d / "empty.jpg", ["empty"]),
+        (lambda d: (d / "notes.jpg").write_text("hello") or d / "notes.jpg", ["not an image"]),
+    ],
+)
+def test_bad_photo_is_a_one_line_error(tmp_path, setup, fragments):
+    source = setup(tmp_path)
+    out = tmp_path / "clip.mp4"
+    one_line_error(run("render", source, "-o", out, *FAST), *fragments)
+    assert not out.exists()
+
+
+def test_depth_map_of_another_aspect_ratio_is_rejected(photo, tmp_path):
+    np.save(tmp_path / "square.npy", np.ones((100, 100), np.float32))
+    out = tmp_path / "clip.mp4"
+    one_line_error(run("render", photo, "-o", out, "--depth", tmp_path / "square.npy", "--quiet"), "aspect")
+    assert not out.exists()
+
+
+def test_existing_output_needs_force(photo, tmp_path):
+    out = tmp_path / "clip.mp4"
+    out.write_bytes(b"precious")
+    one_line_error(run("render", photo, "-o", out, *FAST), "already exists", "--force")
+    assert out.read_bytes() == b"precious"
+
+
+def test_unknown_names_suggest_alternatives(photo, tmp_path):
+    one_line_error(run("render", photo, "-o", tmp_path / "c.mp4", "--motion", "dolyl", *FAST), "did you mean 'dolly'")
+    one_line_error(run("render", photo, "-o", tmp_path / "c.mp4", "--preset", "reel", *FAST), "did you mean 'reels'")
+    one_line_error(run("render", photo, "-o", tmp_path / "c.mp4", "--estimator", "clasic", "--quiet"), "did you mean 'classic'")
+
+
+def test_output_folder_must_exist(photo, tmp_path):
+    one_line_error(run("render", photo, "-o", tmp_path / "nope" / "c.mp4", *FAST), "does not exist")
+
+
+def test_list_commands():
+    for what, expected in [("motions", "dolly"), ("presets", "reels"), ("estimators", "classic"), ("effects", "vignette")]:
+        result = run("list", what)
+        assert result.exit_code == 0 and expected in result.output
+    bad = run("list", "colours")
+    assert bad.exit_code == 2 and "Invalid value" in bad.output
