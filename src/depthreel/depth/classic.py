@@ -56,7 +56,8 @@ def _gray(rgb: np.ndarray) -> np.ndarray:
 def _gradient(gray: np.ndarray) -> np.ndarray:
     gx = cv2.Sobel(gray, cv2.CV_32F, 1, 0, ksize=3)
     gy = cv2.Sobel(gray, cv2.CV_32F, 0, 1, ksize=3)
-    return cv2.magnitude(gx, gy)
+    # Not cv2.magnitude: its result depends on the buffers' memory alignment (SIMD paths).
+    return np.sqrt(gx * gx + gy * gy)
 
 
 def ground_cue(shape: tuple[int, int]) -> np.ndarray:
