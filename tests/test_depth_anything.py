@@ -113,3 +113,13 @@ def test_import_does_not_load_torch() -> None:
         "sys.exit(int('torch' in sys.modules or 'transformers' in sys.modules))"
     )
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
+
+
+def test_missing_hub_model_is_reported_without_download(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    monkeypatch.delenv("TRANSFORMERS_OFFLINE", raising=False)
+    monkeypatch.setattr(da, "probe_hub", lambda model_id=None, timeout=0: 404)
+    with pytest.raises(
+        EstimatorUnavailable, match=r"no model depthreel-tests/x on .*check the model id"
+    ):
+        DepthAnythingEstimator(model="depthreel-tests/x").load()

@@ -81,18 +81,27 @@ def _hub_endpoint() -> str:
     return (os.environ.get("HF_ENDPOINT") or "https://huggingface.co").rstrip("/")
 
 
-def hub_reachable(timeout: float = PROBE_TIMEOUT) -> bool:
-    """One HEAD request to the hub with a short time-out: any HTTP answer means reachable."""
-    request = urllib.request.Request(_hub_endpoint(), method="HEAD")
+def probe_hub(model_id: str | None = None, timeout: float = PROBE_TIMEOUT) -> int | None:
+    """One HEAD request to the hub (the model's API page when given), no retries.
+
+    Returns the HTTP status (0 when only TLS answered), or None when nothing answered in time.
+    """
+    url = _hub_endpoint() + (f"/api/models/{model_id}" if model_id else "")
+    request = urllib.request.Request(url, method="HEAD")
     try:
-        with urllib.request.urlopen(request, timeout=timeout):
-            return True
-    except urllib.error.HTTPError:
-        return True  # the server answered
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return int(response.status)
+    except urllib.error.HTTPError as exc:
+        return int(exc.code)  # the server answered
     except ssl.SSLError:
-        return True  # something answered TLS; let huggingface_hub (own CA settings) decide
+        return 0  # something answered TLS; let huggingface_hub (own CA settings) decide
     except (urllib.error.URLError, OSError, ValueError):
-        return False
+        return None
+
+
+def hub_reachable(timeout: float = PROBE_TIMEOUT) -> bool:
+    """Whether the hub answers within `timeout` seconds."""
+    return probe_hub(None, timeout) is not None
 
 
 def _load_pair(source: str, local_only: bool) -> tuple[Any, Any]:
@@ -159,10 +168,16 @@ def _load_hub_model(model_id: str) -> tuple[Any, Any]:
         raise ModelUnavailable(
             f"{model_id} is not in the local cache and HF_HUB_OFFLINE is set", how_to_get(model_id)
         )
-    if not hub_reachable():
+    status = probe_hub(model_id)
+    if status is None:
         raise ModelUnavailable(
             f"{model_id} is not in the local cache and {_hub_endpoint()} cannot be reached",
             how_to_get(model_id),
+        )
+    if status == 404:
+        raise ModelUnavailable(
+            f"no model {model_id} on {_hub_endpoint()}",
+            f"check the model id, or set {MODEL_ENV} to a local model directory",
         )
     return _load_pair(model_id, local_only=False)
 
