@@ -9,8 +9,9 @@ It is the fallback when Depth Anything cannot run, and what CI uses. The cues, e
 - sky: smooth, sky-coloured regions connected to the top edge are the farthest of all.
 
 They are mixed at a reduced working resolution, smoothed so depth edges follow colour edges
-(colour guided filter), and upsampled edge-aware to the input size. Everything is
-deterministic (no randomness, no threads with order-dependent sums).
+(colour guided filter), and upsampled edge-aware to the input size. The result is
+bit-identical from run to run on a machine: no randomness, and no OpenCV routine whose
+result depends on memory alignment (cv2.magnitude does).
 """
 
 from __future__ import annotations
