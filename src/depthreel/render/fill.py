@@ -1,12 +1,19 @@
-"""Hole filling: a push-pull pyramid biased towards the far side of every hole.
+"""Compositing of the splatted surfaces, and hole filling biased towards the far side.
 
-A pixel the splats did not fully cover (coverage < 1) gets the rest of its colour from a
-smooth fill. The pyramid is built by 2x2 reductions that keep only the farthest surface among
-the children (within FILL_TOL), and interpolated back down with bilinear weights restricted to
-the farthest neighbours, so a disocclusion takes the colour and depth of the background it
-uncovers, never of the foreground that moved over it, and frame-border gaps get a soft blur
-instead of a smear. Level 1 comes from depthreel.render.splat.resolve; this module does the
-rest. The kernels only touch rows that have holes at full resolution.
+`resolve` composites each pixel's front surface over its back surface with the front's
+coverage (geometric weight times alpha), so a soft foreground edge blends over the surface
+behind it, and writes colour premultiplied by coverage, depth and coverage.
+
+A pixel the splats did not fully cover (coverage < 1) then gets the rest of its colour from a
+smooth push-pull fill. The pyramid is built by 2x2 reductions that keep only the farthest
+surface among the children (within FILL_TOL), and interpolated back down with bilinear weights
+restricted to the farthest neighbours, so a disocclusion takes the colour and depth of the
+background it uncovers, never of the foreground that moved over it, and frame-border gaps get
+a soft blur instead of a smear. `resolve` builds level 1 in the same sweep, so the fill never
+rereads the frame, and the final push only touches rows that have holes.
+
+Numba's cache does not notice edits to jitted helpers or constants imported from another
+module: clear the __pycache__ *.nbi/*.nbc files after changing depthreel.render.splat.
 """
 
 from __future__ import annotations
@@ -16,9 +23,109 @@ import math
 import numpy as np
 from numba import njit
 
-from depthreel.render.splat import FASTMATH, FILL_TOL, _far_add
+from depthreel.render.splat import EMPTY, FASTMATH
 
+GAIN = 1.25  # geometric coverage = min(1, GAIN * weight sum): absorbs tent ripple
+FILL_TOL = 0.1  # relative depth band of the "far side" of a hole
 FULL = 1.0 - 1e-6  # coverage at or above this is not a hole
+
+
+@njit(cache=True, nogil=True, fastmath=FASTMATH, inline="always")
+def _far_add(
+    acc: tuple[float, float, float, float, float, float],
+    r: float,
+    g: float,
+    b: float,
+    z: float,
+    c: float,
+) -> tuple[float, float, float, float, float, float]:
+    """Add a pixel to a far-biased sum (r, g, b, c*z, c, zfar): nearer pixels are ignored."""
+    if c <= 0.0 or z <= 0.0:
+        return acc
+    zfar = acc[5]
+    if z > zfar * (1.0 + FILL_TOL):
+        return r, g, b, c * z, c, z
+    if z * (1.0 + FILL_TOL) < zfar:
+        return acc
+    return acc[0] + r, acc[1] + g, acc[2] + b, acc[3] + c * z, acc[4] + c, max(zfar, z)
+
+
+@njit(cache=True, nogil=True, fastmath=FASTMATH)
+def resolve(
+    state: np.ndarray,
+    back: np.ndarray,
+    rgb: np.ndarray,
+    depth: np.ndarray,
+    cover: np.ndarray,
+    level1: np.ndarray,
+    row_holes: np.ndarray,
+) -> int:
+    """Composite front over back; write rgb (premultiplied by coverage), depth and coverage.
+
+    Front coverage = min(1, GAIN * sum w) * (sum w a / sum w); the back fills the rest with its
+    own coverage. Resets the depths in `state` for the next frame. Returns the number of holes
+    (coverage < 1); row_holes[i] says whether row i has one. level1 (ceil(H/2), ceil(W/2), 5)
+    receives the far-biased 2x2 reduction (r, g, b, z, weight) that starts the fill pyramid.
+    """
+    h, w = depth.shape
+    holes = 0
+    empty = EMPTY
+    for bi in range(level1.shape[0]):
+        for bj in range(level1.shape[1]):
+            acc = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
+            for i in range(2 * bi, min(2 * bi + 2, h)):
+                for j in range(2 * bj, min(2 * bj + 2, w)):
+                    # Inline on purpose: Numba reference-counts arrays passed to helpers.
+                    z1 = state[i, j, 0]
+                    z2 = state[i, j, 1]
+                    state[i, j, 0] = empty
+                    state[i, j, 1] = empty
+                    cf = r = g = b = 0.0
+                    if z1 < empty:
+                        wa = state[i, j, 5]
+                        wsum = state[i, j, 6]
+                        cf = min(1.0, GAIN * wsum) * min(1.0, wa / wsum)
+                        if wa > 0.0:
+                            s = cf / wa
+                            r = state[i, j, 2] * s
+                            g = state[i, j, 3] * s
+                            b = state[i, j, 4] * s
+                    cb = 0.0
+                    if z2 < empty:
+                        wb = back[i, j, 3]
+                        if wb > 0.0:
+                            cb = (1.0 - cf) * min(1.0, GAIN * wb)
+                            s = cb / wb
+                            r += back[i, j, 0] * s
+                            g += back[i, j, 1] * s
+                            b += back[i, j, 2] * s
+                    c = cf + cb
+                    z = 0.0
+                    if cf > 0.0 and cf >= cb:
+                        z = z1
+                    elif cb > 0.0:
+                        z = z2
+                    rgb[i, j, 0] = r
+                    rgb[i, j, 1] = g
+                    rgb[i, j, 2] = b
+                    depth[i, j] = z
+                    cover[i, j] = c
+                    if c < FULL:
+                        row_holes[i] = True
+                        holes += 1
+                    acc = _far_add(acc, r, g, b, z, c)
+            sc = acc[4]
+            if sc > 0.0:
+                inv = 1.0 / sc
+                level1[bi, bj, 0] = acc[0] * inv
+                level1[bi, bj, 1] = acc[1] * inv
+                level1[bi, bj, 2] = acc[2] * inv
+                level1[bi, bj, 3] = acc[3] * inv
+                level1[bi, bj, 4] = min(1.0, sc)
+            else:
+                for k in range(5):
+                    level1[bi, bj, k] = 0.0
+    return holes
 
 
 def pyramid_shapes(height: int, width: int) -> list[tuple[int, int]]:

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from depthreel.render.fill import fill_frame, pyramid_shapes
+from depthreel.render.fill import fill_frame, pyramid_shapes, resolve
 from depthreel.render.project import camera_params
-from depthreel.render.splat import EMPTY, resolve, splat
+from depthreel.render.splat import EMPTY, splat
 from depthreel.scene import CameraPose, Intrinsics, Layer
 
 DEFAULT_Z_TOLERANCE = 0.03

@@ -13,10 +13,7 @@ A frame is two sweeps over buffers owned by a Renderer:
    weight >= CLAIM may define a surface's depth, so the faint rim of a splat neither hides
    what is behind it nor grows a silhouette by a pixel; faint samples nearer than the front
    blend into it (anti-aliased edges).
-2. `resolve`: front over back with the front's coverage (geometric weight times alpha), so a
-   soft foreground edge blends over the surface behind it; writes colour premultiplied by
-   coverage, depth and coverage, resets the buffers for the next frame and builds level 1 of
-   the fill pyramid (depthreel.render.fill) in the same sweep.
+2. `depthreel.render.fill.resolve` composites the two surfaces and starts the hole filling.
 
 Depth is the depth along the new camera's axis. The Renderer gives absent samples depth 0, so
 the kernels never see NaN. Helpers take scalars and tuples only: Numba reference-counts array
@@ -39,8 +36,6 @@ FASTMATH = {"nsz", "arcp", "contract", "afn", "reassoc"}
 EMPTY = np.float32(3.0e38)  # "no surface" in the z-buffer (finite, unlike inf)
 CLAIM = 0.2  # least splat weight with which a sample may define a pixel's surface depth
 MAX_RADIUS = 3.0  # largest tent radius in pixels (magnification beyond this leaves cracks)
-GAIN = 1.25  # geometric coverage = min(1, GAIN * weight sum): absorbs tent ripple
-FILL_TOL = 0.1  # relative depth band of the "far side" when building the fill pyramid
 
 Camera = tuple[float, ...]  # depthreel.render.project.camera_params as a tuple (16 floats)
 
@@ -211,101 +206,3 @@ def splat(
                         state[i, j, 4] = keep * state[i, j, 4] + wt * b
                         state[i, j, 5] = keep * state[i, j, 5] + wa
                         state[i, j, 6] = keep * state[i, j, 6] + wt
-
-
-@njit(cache=True, nogil=True, fastmath=FASTMATH, inline="always")
-def _far_add(
-    acc: tuple[float, float, float, float, float, float],
-    r: float,
-    g: float,
-    b: float,
-    z: float,
-    c: float,
-) -> tuple[float, float, float, float, float, float]:
-    """Add a pixel to a far-biased sum (r, g, b, c*z, c, zfar): nearer pixels are ignored."""
-    if c <= 0.0 or z <= 0.0:
-        return acc
-    zfar = acc[5]
-    if z > zfar * (1.0 + FILL_TOL):
-        return r, g, b, c * z, c, z
-    if z * (1.0 + FILL_TOL) < zfar:
-        return acc
-    return acc[0] + r, acc[1] + g, acc[2] + b, acc[3] + c * z, acc[4] + c, max(zfar, z)
-
-
-@njit(cache=True, nogil=True, fastmath=FASTMATH)
-def resolve(
-    state: np.ndarray,
-    back: np.ndarray,
-    rgb: np.ndarray,
-    depth: np.ndarray,
-    cover: np.ndarray,
-    level1: np.ndarray,
-    row_holes: np.ndarray,
-) -> int:
-    """Composite front over back; write rgb (premultiplied by coverage), depth and coverage.
-
-    Front coverage = min(1, GAIN * sum w) * (sum w a / sum w); the back fills the rest with its
-    own coverage. Resets the depths in `state` for the next frame. Returns the number of holes
-    (coverage < 1); row_holes[i] says whether row i has one. level1 (ceil(H/2), ceil(W/2), 5)
-    receives the far-biased 2x2 reduction (r, g, b, z, weight) that starts the fill pyramid.
-    """
-    h, w = depth.shape
-    holes = 0
-    empty = EMPTY
-    for bi in range(level1.shape[0]):
-        for bj in range(level1.shape[1]):
-            acc = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
-            for i in range(2 * bi, min(2 * bi + 2, h)):
-                for j in range(2 * bj, min(2 * bj + 2, w)):
-                    # Inline on purpose: Numba reference-counts arrays passed to helpers.
-                    z1 = state[i, j, 0]
-                    z2 = state[i, j, 1]
-                    state[i, j, 0] = empty
-                    state[i, j, 1] = empty
-                    cf = r = g = b = 0.0
-                    if z1 < empty:
-                        wa = state[i, j, 5]
-                        wsum = state[i, j, 6]
-                        cf = min(1.0, GAIN * wsum) * min(1.0, wa / wsum)
-                        if wa > 0.0:
-                            s = cf / wa
-                            r = state[i, j, 2] * s
-                            g = state[i, j, 3] * s
-                            b = state[i, j, 4] * s
-                    cb = 0.0
-                    if z2 < empty:
-                        wb = back[i, j, 3]
-                        if wb > 0.0:
-                            cb = (1.0 - cf) * min(1.0, GAIN * wb)
-                            s = cb / wb
-                            r += back[i, j, 0] * s
-                            g += back[i, j, 1] * s
-                            b += back[i, j, 2] * s
-                    c = cf + cb
-                    z = 0.0
-                    if cf > 0.0 and cf >= cb:
-                        z = z1
-                    elif cb > 0.0:
-                        z = z2
-                    rgb[i, j, 0] = r
-                    rgb[i, j, 1] = g
-                    rgb[i, j, 2] = b
-                    depth[i, j] = z
-                    cover[i, j] = c
-                    if c < 1.0 - 1e-6:
-                        row_holes[i] = True
-                        holes += 1
-                    acc = _far_add(acc, r, g, b, z, c)
-            sc = acc[4]
-            if sc > 0.0:
-                inv = 1.0 / sc
-                level1[bi, bj, 0] = acc[0] * inv
-                level1[bi, bj, 1] = acc[1] * inv
-                level1[bi, bj, 2] = acc[2] * inv
-                level1[bi, bj, 3] = acc[3] * inv
-                level1[bi, bj, 4] = min(1.0, sc)
-            else:
-                for k in range(5):
-                    level1[bi, bj, k] = 0.0
-    return holes
