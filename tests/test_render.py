@@ -133,6 +133,18 @@ def test_sideways_move_parallax_and_background_fill() -> None:
     np.testing.assert_allclose(view.rgb[not_square, 2], 0.5, atol=0.02)
 
 
+def test_wide_disocclusion_is_filled_from_the_far_side() -> None:
+    layer, _ = square_scene()
+    view = render_view([layer], INTR, CameraPose(x=0.15), INTR)  # square 6 px, plane 1.5 px
+    hole = view.coverage < 0.5
+    assert hole[16:32, 34:38].all()  # a 4 px wide gap right of the square
+    assert (view.rgb[hole, 0] < 0.02).all()  # no red smeared in from the square
+    np.testing.assert_allclose(view.rgb[hole, 2], 0.5, atol=0.01)
+    np.testing.assert_allclose(view.depth[hole], 4.0, rtol=0.01)
+    # Its green is a blur of the nearby background stripes (0.1 to 0.9), not the square's 0.
+    assert (view.rgb[hole, 1] > 0.2).all()
+
+
 def test_unfilled_holes_are_uncovered() -> None:
     layer, _ = square_scene()
     view = render_view([layer], INTR, CameraPose(x=0.0625), INTR, fill=False)
