@@ -9,8 +9,8 @@ smooth push-pull fill. The pyramid is built by 2x2 reductions that keep only the
 surface among the children (within FILL_TOL), and interpolated back down with bilinear weights
 restricted to the farthest neighbours, so a disocclusion takes the colour and depth of the
 background it uncovers, never of the foreground that moved over it, and frame-border gaps get
-a soft blur instead of a smear. `resolve` builds level 1 in the same sweep, so the fill never
-rereads the frame, and the final push only touches rows that have holes.
+a soft blur instead of a smear. The pyramid is only built for frames that have holes, and the
+final push only touches rows that have them.
 
 Numba's cache does not notice edits to jitted helpers or constants imported from another
 module: clear the __pycache__ *.nbi/*.nbc files after changing depthreel.render.splat.
@@ -23,108 +23,88 @@ import math
 import numpy as np
 from numba import njit
 
-from depthreel.render.splat import EMPTY, FASTMATH
+from depthreel.render.splat import EMPTY, JIT
 
 GAIN = 1.25  # geometric coverage = min(1, GAIN * weight sum): absorbs tent ripple
 FILL_TOL = 0.1  # relative depth band of the "far side" of a hole
 FULL = 1.0 - 1e-6  # coverage at or above this is not a hole
 
 
-@njit(cache=True, nogil=True, fastmath=FASTMATH, inline="always")
-def _far_add(
-    acc: tuple[float, float, float, float, float, float],
-    r: float,
-    g: float,
-    b: float,
-    z: float,
-    c: float,
-) -> tuple[float, float, float, float, float, float]:
-    """Add a pixel to a far-biased sum (r, g, b, c*z, c, zfar): nearer pixels are ignored."""
-    if c <= 0.0 or z <= 0.0:
-        return acc
-    zfar = acc[5]
-    if z > zfar * (1.0 + FILL_TOL):
-        return r, g, b, c * z, c, z
-    if z * (1.0 + FILL_TOL) < zfar:
-        return acc
-    return acc[0] + r, acc[1] + g, acc[2] + b, acc[3] + c * z, acc[4] + c, max(zfar, z)
+@njit(**JIT, inline="always")
+def _far4(
+    z0: float, z1: float, z2: float, z3: float, c0: float, c1: float, c2: float, c3: float
+) -> tuple[float, float, float, float]:
+    """Weights of four pixels (depth z, weight c) reduced to their farthest surface.
+
+    A pixel counts with its own weight if it has content and lies within FILL_TOL of the
+    farthest one; nearer pixels (a foreground next to a hole) get weight 0.
+    """
+    v0 = z0 if c0 > 0.0 else 0.0
+    v1 = z1 if c1 > 0.0 else 0.0
+    v2 = z2 if c2 > 0.0 else 0.0
+    v3 = z3 if c3 > 0.0 else 0.0
+    lim = max(max(v0, v1), max(v2, v3)) * (1.0 / (1.0 + FILL_TOL))
+    return (
+        c0 if v0 >= lim and v0 > 0.0 else 0.0,
+        c1 if v1 >= lim and v1 > 0.0 else 0.0,
+        c2 if v2 >= lim and v2 > 0.0 else 0.0,
+        c3 if v3 >= lim and v3 > 0.0 else 0.0,
+    )
 
 
-@njit(cache=True, nogil=True, fastmath=FASTMATH)
+@njit(**JIT)
 def resolve(
     state: np.ndarray,
     back: np.ndarray,
+    has_alpha: bool,
     rgb: np.ndarray,
     depth: np.ndarray,
     cover: np.ndarray,
-    level1: np.ndarray,
     row_holes: np.ndarray,
 ) -> int:
     """Composite front over back; write rgb (premultiplied by coverage), depth and coverage.
 
     Front coverage = min(1, GAIN * sum w) * (sum w a / sum w); the back fills the rest with its
     own coverage. Resets the depths in `state` for the next frame. Returns the number of holes
-    (coverage < 1); row_holes[i] says whether row i has one. level1 (ceil(H/2), ceil(W/2), 5)
-    receives the far-biased 2x2 reduction (r, g, b, z, weight) that starts the fill pyramid.
+    (coverage < 1); row_holes[i] says whether row i has one.
     """
     h, w = depth.shape
     holes = 0
     empty = EMPTY
-    for bi in range(level1.shape[0]):
-        for bj in range(level1.shape[1]):
-            acc = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
-            for i in range(2 * bi, min(2 * bi + 2, h)):
-                for j in range(2 * bj, min(2 * bj + 2, w)):
-                    # Inline on purpose: Numba reference-counts arrays passed to helpers.
-                    z1 = state[i, j, 0]
-                    z2 = state[i, j, 1]
-                    state[i, j, 0] = empty
-                    state[i, j, 1] = empty
-                    cf = r = g = b = 0.0
-                    if z1 < empty:
-                        wa = state[i, j, 5]
-                        wsum = state[i, j, 6]
-                        cf = min(1.0, GAIN * wsum) * min(1.0, wa / wsum)
-                        if wa > 0.0:
-                            s = cf / wa
-                            r = state[i, j, 2] * s
-                            g = state[i, j, 3] * s
-                            b = state[i, j, 4] * s
-                    cb = 0.0
-                    if z2 < empty:
-                        wb = back[i, j, 3]
-                        if wb > 0.0:
-                            cb = (1.0 - cf) * min(1.0, GAIN * wb)
-                            s = cb / wb
-                            r += back[i, j, 0] * s
-                            g += back[i, j, 1] * s
-                            b += back[i, j, 2] * s
-                    c = cf + cb
-                    z = 0.0
-                    if cf > 0.0 and cf >= cb:
-                        z = z1
-                    elif cb > 0.0:
-                        z = z2
-                    rgb[i, j, 0] = r
-                    rgb[i, j, 1] = g
-                    rgb[i, j, 2] = b
-                    depth[i, j] = z
-                    cover[i, j] = c
-                    if c < FULL:
-                        row_holes[i] = True
-                        holes += 1
-                    acc = _far_add(acc, r, g, b, z, c)
-            sc = acc[4]
-            if sc > 0.0:
-                inv = 1.0 / sc
-                level1[bi, bj, 0] = acc[0] * inv
-                level1[bi, bj, 1] = acc[1] * inv
-                level1[bi, bj, 2] = acc[2] * inv
-                level1[bi, bj, 3] = acc[3] * inv
-                level1[bi, bj, 4] = min(1.0, sc)
-            else:
-                for k in range(5):
-                    level1[bi, bj, k] = 0.0
+    wslot = 6 if has_alpha else 5  # without alpha, sum w a is the weight sum
+    for i in range(h):
+        row = 0
+        for j in range(w):
+            z1 = state[i, j, 0]
+            z2 = state[i, j, 1]
+            state[i, j, 0] = empty
+            state[i, j, 1] = empty
+            cf = r = g = b = 0.0
+            if z1 < empty:
+                wsum = state[i, j, wslot]
+                sf = min(1.0, GAIN * wsum) / wsum  # geometric coverage / sum w
+                cf = min(1.0, state[i, j, 5] * sf)  # times alpha
+                r = state[i, j, 2] * sf
+                g = state[i, j, 3] * sf
+                b = state[i, j, 4] * sf
+            cb = 0.0
+            if z2 < empty:
+                wb = back[i, j, 3]
+                sb = (1.0 - cf) * min(1.0, GAIN * wb) / wb
+                cb = wb * sb
+                r += back[i, j, 0] * sb
+                g += back[i, j, 1] * sb
+                b += back[i, j, 2] * sb
+            c = cf + cb
+            rgb[i, j, 0] = r
+            rgb[i, j, 1] = g
+            rgb[i, j, 2] = b
+            depth[i, j] = z1 if cf > 0.0 and cf >= cb else (z2 if cb > 0.0 else 0.0)
+            cover[i, j] = c
+            row += c < FULL
+        if row:
+            row_holes[i] = True
+            holes += row
     return holes
 
 
@@ -138,42 +118,89 @@ def pyramid_shapes(height: int, width: int) -> list[tuple[int, int]]:
     return shapes or [(1, 1)]
 
 
-@njit(cache=True, nogil=True, fastmath=FASTMATH)
+@njit(**JIT)
+def pull_frame(rgb: np.ndarray, depth: np.ndarray, cover: np.ndarray, level1: np.ndarray) -> None:
+    """Level 1 of the pyramid: far-biased 2x2 reduction of the resolved frame.
+
+    level1 (ceil(H/2), ceil(W/2), 5) = (r, g, b, z, weight); rgb is premultiplied by coverage,
+    so a child's colour weighs c * (rgb / c) = rgb. A lone last row/column counts once.
+    """
+    h, w = depth.shape
+    for bi in range(level1.shape[0]):
+        i0 = 2 * bi
+        i1 = min(i0 + 1, h - 1)
+        ci = 1.0 if i1 > i0 else 0.0
+        for bj in range(level1.shape[1]):
+            j0 = 2 * bj
+            j1 = min(j0 + 1, w - 1)
+            cj = 1.0 if j1 > j0 else 0.0
+            m0, m1, m2, m3 = _far4(
+                depth[i0, j0],
+                depth[i0, j1],
+                depth[i1, j0],
+                depth[i1, j1],
+                cover[i0, j0],
+                cover[i0, j1] * cj,
+                cover[i1, j0] * ci,
+                cover[i1, j1] * ci * cj,
+            )
+            sc = m0 + m1 + m2 + m3
+            inv = 1.0 / max(sc, 1e-30)
+            k0 = 1.0 if m0 > 0.0 else 0.0
+            k1 = 1.0 if m1 > 0.0 else 0.0
+            k2 = 1.0 if m2 > 0.0 else 0.0
+            k3 = 1.0 if m3 > 0.0 else 0.0
+            for ch in range(3):
+                level1[bi, bj, ch] = inv * (
+                    k0 * rgb[i0, j0, ch]
+                    + k1 * rgb[i0, j1, ch]
+                    + k2 * rgb[i1, j0, ch]
+                    + k3 * rgb[i1, j1, ch]
+                )
+            level1[bi, bj, 3] = inv * (
+                m0 * depth[i0, j0] + m1 * depth[i0, j1] + m2 * depth[i1, j0] + m3 * depth[i1, j1]
+            )
+            level1[bi, bj, 4] = min(1.0, sc)
+
+
+@njit(**JIT)
 def pull_level(fine: np.ndarray, coarse: np.ndarray) -> int:
     """Far-biased 2x2 reduction of (h, w, 5) = (r, g, b, z, weight); returns #coarse holes."""
     h, w = fine.shape[0], fine.shape[1]
     holes = 0
     for bi in range(coarse.shape[0]):
+        i0 = 2 * bi
+        i1 = min(i0 + 1, h - 1)
+        ci = 1.0 if i1 > i0 else 0.0
         for bj in range(coarse.shape[1]):
-            acc = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
-            for i in range(2 * bi, min(2 * bi + 2, h)):
-                for j in range(2 * bj, min(2 * bj + 2, w)):
-                    c = fine[i, j, 4]
-                    acc = _far_add(
-                        acc,
-                        fine[i, j, 0] * c,
-                        fine[i, j, 1] * c,
-                        fine[i, j, 2] * c,
-                        fine[i, j, 3],
-                        c,
-                    )
-            sc = acc[4]
-            if sc > 0.0:
-                inv = 1.0 / sc
-                coarse[bi, bj, 0] = acc[0] * inv
-                coarse[bi, bj, 1] = acc[1] * inv
-                coarse[bi, bj, 2] = acc[2] * inv
-                coarse[bi, bj, 3] = acc[3] * inv
-            else:
-                for k in range(4):
-                    coarse[bi, bj, k] = 0.0
+            j0 = 2 * bj
+            j1 = min(j0 + 1, w - 1)
+            cj = 1.0 if j1 > j0 else 0.0
+            m0, m1, m2, m3 = _far4(
+                fine[i0, j0, 3],
+                fine[i0, j1, 3],
+                fine[i1, j0, 3],
+                fine[i1, j1, 3],
+                fine[i0, j0, 4],
+                fine[i0, j1, 4] * cj,
+                fine[i1, j0, 4] * ci,
+                fine[i1, j1, 4] * ci * cj,
+            )
+            sc = m0 + m1 + m2 + m3
+            inv = 1.0 / max(sc, 1e-30)
+            for ch in range(4):
+                coarse[bi, bj, ch] = inv * (
+                    m0 * fine[i0, j0, ch]
+                    + m1 * fine[i0, j1, ch]
+                    + m2 * fine[i1, j0, ch]
+                    + m3 * fine[i1, j1, ch]
+                )
             coarse[bi, bj, 4] = min(1.0, sc)
-            if sc < FULL:
-                holes += 1
+            holes += sc < FULL
     return holes
 
 
-@njit(cache=True, nogil=True, fastmath=FASTMATH, inline="always")
+@njit(**JIT, inline="always")
 def _corners(i: int, j: int, hc: int, wc: int) -> tuple[int, int, int, int, float, float]:
     """Coarse rows ia, ib, columns ja, jb and fractions ty, tx around fine pixel (i, j)."""
     cy = 0.5 * i - 0.25
@@ -187,7 +214,7 @@ def _corners(i: int, j: int, hc: int, wc: int) -> tuple[int, int, int, int, floa
     return ia, ib, ja, jb, cy - fy, cx - fx
 
 
-@njit(cache=True, nogil=True, fastmath=FASTMATH, inline="always")
+@njit(**JIT, inline="always")
 def _far_weights(
     z00: float, z01: float, z10: float, z11: float, ty: float, tx: float
 ) -> tuple[float, float, float, float]:
@@ -201,7 +228,7 @@ def _far_weights(
     return w00 * inv, w01 * inv, w10 * inv, w11 * inv
 
 
-@njit(cache=True, nogil=True, fastmath=FASTMATH)
+@njit(**JIT)
 def push_level(coarse: np.ndarray, fine: np.ndarray) -> None:
     """Complete a (h, w, 5) level: blend in the far-biased upsampled coarse level where w < 1."""
     hc, wc = coarse.shape[0], coarse.shape[1]
@@ -227,7 +254,7 @@ def push_level(coarse: np.ndarray, fine: np.ndarray) -> None:
             fine[i, j, 4] = 1.0
 
 
-@njit(cache=True, nogil=True, fastmath=FASTMATH)
+@njit(**JIT)
 def push_frame(
     level1: np.ndarray,
     rgb: np.ndarray,
@@ -278,7 +305,8 @@ def fill_frame(
     row_holes: np.ndarray,
     pyramid: list[np.ndarray],
 ) -> None:
-    """Fill holes in place; pyramid[0] is level 1 as written by resolve, the rest scratch."""
+    """Fill the holes of a resolved frame in place; `pyramid` is scratch (pyramid_shapes)."""
+    pull_frame(rgb, depth, cover, pyramid[0])
     top = 0
     while top + 1 < len(pyramid):
         holes = pull_level(pyramid[top], pyramid[top + 1])

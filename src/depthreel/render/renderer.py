@@ -39,13 +39,18 @@ class View:
         )
 
 
-def _pack_layers(layers: Sequence[Layer], src: Intrinsics) -> tuple[np.ndarray, np.ndarray]:
-    """Stack layers into (L, H, W) depth and (L, H, W, 4) rgba; absent samples get depth 0."""
+def _pack_layers(layers: Sequence[Layer], src: Intrinsics) -> tuple[np.ndarray, np.ndarray, bool]:
+    """Stack layers into (L, H, W) depth and (L, H, W, 4) premultiplied rgba.
+
+    Absent samples (depth not finite or <= 0, or alpha 0) get depth 0. The flag says whether
+    any present sample is partly transparent.
+    """
     if not layers:
         raise ValueError("Renderer needs at least one layer")
     shape = (src.height, src.width)
     depth = np.zeros((len(layers), *shape), np.float32)
     color = np.empty((len(layers), *shape, 4), np.float32)
+    has_alpha = False
     for k, layer in enumerate(layers):
         if layer.depth.shape != shape:
             raise ValueError(f"layer {k} is {layer.depth.shape}, source intrinsics say {shape}")
@@ -58,9 +63,11 @@ def _pack_layers(layers: Sequence[Layer], src: Intrinsics) -> tuple[np.ndarray, 
         else:
             alpha = np.clip(np.nan_to_num(layer.alpha, nan=0.0), 0.0, 1.0)
             color[k, ..., 3] = alpha
+            color[k, ..., :3] *= alpha[..., None]
             present &= alpha > 0
+            has_alpha = has_alpha or bool((alpha[present] < 1).any())
         depth[k][present] = z[present]
-    return depth, color
+    return depth, color, has_alpha
 
 
 class Renderer:
@@ -82,7 +89,7 @@ class Renderer:
             raise ValueError(f"output size must be positive, got {out.width}x{out.height}")
         self.src, self.out, self.fill = src, out, fill
         self.z_tolerance = float(z_tolerance)
-        self._depth, self._color = _pack_layers(layers, src)
+        self._depth, self._color, self._has_alpha = _pack_layers(layers, src)
         self._xn = ((np.arange(src.width) - src.cx) / src.focal).astype(np.float64)
         self._yn = ((np.arange(src.height) - src.cy) / src.focal).astype(np.float64)
         h, w = out.height, out.width
@@ -99,15 +106,24 @@ class Renderer:
         if view.rgb.shape != (h, w, 3) or view.depth.shape != (h, w):
             raise ValueError(f"View buffers do not match the output size {w}x{h}")
         cam = tuple(camera_params(pose, self.src, self.out).tolist())
-        tol = self.z_tolerance
-        splat(self._depth, self._color, self._xn, self._yn, cam, tol, self._state, self._back)
+        splat(
+            self._depth,
+            self._color,
+            self._xn,
+            self._yn,
+            cam,
+            self.z_tolerance,
+            self._has_alpha,
+            self._state,
+            self._back,
+        )
         holes = resolve(
             self._state,
             self._back,
+            self._has_alpha,
             view.rgb,
             view.depth,
             view.coverage,
-            self._pyramid[0],
             self._row_holes,
         )
         if self.fill and holes:

@@ -23,6 +23,7 @@ arguments on every call, which costs more than the work in these loops.
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 from numba import njit
@@ -32,6 +33,9 @@ from depthreel.render.project import NEAR_Z
 # fastmath minus 'nnan'/'ninf': the buffers use a finite EMPTY sentinel, but keeping IEEE
 # semantics for comparisons costs nothing measurable and keeps odd inputs from miscompiling.
 FASTMATH = {"nsz", "arcp", "contract", "afn", "reassoc"}
+# error_model="numpy": a float division by zero gives inf instead of raising, which spares a
+# check in every division (the kernels guard their divisors anyway).
+JIT: dict[str, Any] = {"cache": True, "nogil": True, "fastmath": FASTMATH, "error_model": "numpy"}
 
 EMPTY = np.float32(3.0e38)  # "no surface" in the z-buffer (finite, unlike inf)
 CLAIM = 0.2  # least splat weight with which a sample may define a pixel's surface depth
@@ -40,7 +44,7 @@ MAX_RADIUS = 3.0  # largest tent radius in pixels (magnification beyond this lea
 Camera = tuple[float, ...]  # depthreel.render.project.camera_params as a tuple (16 floats)
 
 
-@njit(cache=True, nogil=True, fastmath=FASTMATH)
+@njit(**JIT)
 def project_row(
     cam: Camera, xn: np.ndarray, yv: float, zrow: np.ndarray, h: int, w: int, proj: np.ndarray
 ) -> None:
@@ -82,7 +86,7 @@ def project_row(
         proj[4, u] = sy
 
 
-@njit(cache=True, nogil=True, fastmath=FASTMATH, inline="always")
+@njit(**JIT, inline="always")
 def _span(c: float, radius: float, size: int) -> tuple[int, int]:
     """Target pixels i with |i - c| < radius, clipped to [0, size); empty if lo > hi."""
     lo = math.floor(c - radius) + 1
@@ -90,7 +94,7 @@ def _span(c: float, radius: float, size: int) -> tuple[int, int]:
     return max(lo, 0), min(hi, size - 1)
 
 
-@njit(cache=True, nogil=True, fastmath=FASTMATH)
+@njit(**JIT)
 def splat(
     depth: np.ndarray,
     color: np.ndarray,
@@ -98,25 +102,32 @@ def splat(
     yn: np.ndarray,
     cam: Camera,
     tol: float,
+    has_alpha: bool,
     state: np.ndarray,
     back: np.ndarray,
 ) -> None:
     """Splat all layers into two surfaces per pixel in a single pass.
 
-    depth (L, Hs, Ws), color (L, Hs, Ws, 4) = r, g, b, alpha. state (H, W, 8) holds
-    (z1, z2, sum w a r, sum w a g, sum w a b, sum w a, sum w, -) for the front surface; back
-    (H, W, 4) holds (sum w a r, sum w a g, sum w a b, sum w a) for the surface behind it. A
-    pixel whose z1 (z2) is EMPTY has no front (back) and its sums are garbage, so only the
-    depths need resetting between frames. A sample nearer than z1 beyond the tolerance
-    pushes the front surface to the back (the old back is hidden now); one within tolerance
-    joins it; one behind joins, replaces or misses the back surface likewise.
+    depth (L, Hs, Ws); color (L, Hs, Ws, 4) = (a r, a g, a b, a), premultiplied. state
+    (H, W, 8) holds (z1, z2, sum w a r, sum w a g, sum w a b, sum w a, sum w, claimed) for the
+    front surface; back (H, W, 4) the same four sums for the surface behind it. Without alpha
+    sum w a is sum w and slot 6 is not written. A pixel whose z1 (z2) is EMPTY has no front
+    (back) and stale sums, so only the depths need resetting between frames.
+
+    The front's depth z1 comes from its first claiming sample (splat weight >= CLAIM). A
+    claiming sample nearer than z1 beyond the tolerance pushes the front to the back (the old
+    back is hidden now); one within tolerance joins the front; one behind it joins, replaces
+    or misses the back likewise. Weak samples never define a surface behind the front: they
+    join the front when nearer (anti-aliasing a silhouette) or the back when within its
+    tolerance.
     """
     n_layers, hs, ws = depth.shape
     h, w = state.shape[0], state.shape[1]
     tol1 = 1.0 + tol
+    empty = EMPTY
     proj = np.empty((5, ws))
-    for layer in range(n_layers):
-        for v in range(hs):
+    for v in range(hs):
+        for layer in range(n_layers):
             project_row(cam, xn, yn[v], depth[layer, v], h, w, proj)
             for u in range(ws):
                 zc = proj[2, u]
@@ -126,10 +137,10 @@ def splat(
                 y = proj[1, u]
                 sx = proj[3, u]
                 sy = proj[4, u]
+                r = color[layer, v, u, 0]
+                g = color[layer, v, u, 1]
+                b = color[layer, v, u, 2]
                 a = color[layer, v, u, 3]
-                r = color[layer, v, u, 0] * a
-                g = color[layer, v, u, 1] * a
-                b = color[layer, v, u, 2] * a
                 if sx == 1.0 and sy == 1.0:
                     i0 = math.floor(y)
                     j0 = math.floor(x)
@@ -149,60 +160,59 @@ def splat(
                         wt = np.float32(wy * (1.0 - abs(j - x) * kx))
                         if wt <= 0.0:
                             continue
-                        wa = wt * a
                         claim = wt >= CLAIM
                         z1 = state[i, j, 0]
-                        keep = np.float32(1.0)  # 0: the sample replaces the front's sums
-                        if z1 >= EMPTY:  # first sample at this pixel
+                        zf = zc  # the front's depth if this sample (re)starts it
+                        if z1 < empty and state[i, j, 7] != 0.0:  # a claimed front
+                            if zc <= z1 * tol1 and (zc * tol1 >= z1 or not claim):
+                                # Same surface, or a weak sample in front (anti-aliasing).
+                                state[i, j, 2] += wt * r
+                                state[i, j, 3] += wt * g
+                                state[i, j, 4] += wt * b
+                                state[i, j, 5] += wt * a
+                                if has_alpha:
+                                    state[i, j, 6] += wt
+                                continue
+                            if zc > z1 * tol1:
+                                # Behind the front: the back takes claimers nearer than it,
+                                # and any sample within its tolerance.
+                                z2 = state[i, j, 1]
+                                if claim and zc * tol1 < z2:
+                                    state[i, j, 1] = zc
+                                    back[i, j, 0] = wt * r
+                                    back[i, j, 1] = wt * g
+                                    back[i, j, 2] = wt * b
+                                    back[i, j, 3] = wt * a
+                                elif z2 < empty and zc <= z2 * tol1 and zc * tol1 >= z2:
+                                    back[i, j, 0] += wt * r
+                                    back[i, j, 1] += wt * g
+                                    back[i, j, 2] += wt * b
+                                    back[i, j, 3] += wt * a
+                                continue
+                            # A claimer clearly in front: the front becomes the back.
+                            state[i, j, 1] = z1
+                            back[i, j, 0] = state[i, j, 2]
+                            back[i, j, 1] = state[i, j, 3]
+                            back[i, j, 2] = state[i, j, 4]
+                            back[i, j, 3] = state[i, j, 5]
                             keep = np.float32(0.0)
-                            z1 = zc
-                            state[i, j, 7] = claim
-                        elif state[i, j, 7] == 0.0:  # the front so far only has weak samples
+                        elif z1 < empty:  # the front so far only has weak samples
                             if claim:
-                                # A claimer defines the front; weak samples nearer than it stay
-                                # (an anti-aliased fringe), weak ones behind it are hidden.
-                                if z1 > zc * tol1:
-                                    keep = np.float32(0.0)
-                                z1 = zc
+                                # The claimer defines the front; weak samples nearer than it
+                                # stay (an anti-aliased fringe), weak ones behind are hidden.
+                                keep = np.float32(1.0 if z1 <= zc * tol1 else 0.0)
                                 state[i, j, 7] = 1.0
                             elif zc <= z1 * tol1:
-                                z1 = min(z1, zc)
+                                keep = np.float32(1.0)
+                                zf = min(z1, zc)
                             else:
                                 continue
-                        elif zc <= z1 * tol1:
-                            if claim and zc * tol1 < z1:
-                                # A surface clearly in front: the front becomes the back.
-                                state[i, j, 1] = z1
-                                back[i, j, 0] = state[i, j, 2]
-                                back[i, j, 1] = state[i, j, 3]
-                                back[i, j, 2] = state[i, j, 4]
-                                back[i, j, 3] = state[i, j, 5]
-                                keep = np.float32(0.0)
-                                z1 = zc
-                            elif claim:
-                                z1 = min(z1, zc)
-                            # else: a weak nearer sample joins the front (anti-aliasing).
-                        else:
-                            # Behind the front: the back takes claimers nearer than it, and
-                            # any sample within its tolerance.
-                            z2 = state[i, j, 1]
-                            if claim and zc * tol1 < z2:
-                                state[i, j, 1] = zc
-                                back[i, j, 0] = wt * r
-                                back[i, j, 1] = wt * g
-                                back[i, j, 2] = wt * b
-                                back[i, j, 3] = wa
-                            elif z2 < EMPTY and zc <= z2 * tol1 and zc * tol1 >= z2:
-                                if claim:
-                                    state[i, j, 1] = min(z2, zc)
-                                back[i, j, 0] += wt * r
-                                back[i, j, 1] += wt * g
-                                back[i, j, 2] += wt * b
-                                back[i, j, 3] += wa
-                            continue
-                        state[i, j, 0] = z1
+                        else:  # first sample at this pixel
+                            keep = np.float32(0.0)
+                            state[i, j, 7] = 1.0 if claim else 0.0
+                        state[i, j, 0] = zf
                         state[i, j, 2] = keep * state[i, j, 2] + wt * r
                         state[i, j, 3] = keep * state[i, j, 3] + wt * g
                         state[i, j, 4] = keep * state[i, j, 4] + wt * b
-                        state[i, j, 5] = keep * state[i, j, 5] + wa
+                        state[i, j, 5] = keep * state[i, j, 5] + wt * a
                         state[i, j, 6] = keep * state[i, j, 6] + wt
