@@ -69,6 +69,28 @@ def test_project_points_pinhole_and_stereo() -> None:
     assert np.isnan(u2).all()
 
 
+@pytest.mark.parametrize(
+    "pose",
+    [
+        CameraPose(x=0.1, y=-0.05),
+        CameraPose(yaw=0.05, pitch=-0.03, roll=0.1),
+        CameraPose(z=0.5, zoom=1.2, shift_x=0.02),
+        CameraPose(x=0.2, z=-0.3, yaw=-0.04, roll=-0.2, zoom=0.9, shift_y=-0.03),
+    ],
+)
+def test_kernel_projection_matches_project_points(pose: CameraPose) -> None:
+    rgb = np.zeros((H, W, 3), np.float32)
+    rgb[..., 1] = 1.0
+    rgb[20, 37] = (1.0, 0.0, 0.0)  # one red sample on a green plane
+    out = Intrinsics(F * 1.1, INTR.cx - 2, INTR.cy + 1, W - 4, H - 2)  # other size and focal
+    view = render_view([plane(3.0, rgb)], INTR, pose, out, fill=False)
+    red = view.rgb[..., 0]
+    yy, xx = np.mgrid[0 : out.height, 0 : out.width]
+    u2, v2, _ = project_points(37.0, 20.0, 3.0, INTR, pose, out)
+    assert (red * xx).sum() / red.sum() == pytest.approx(float(u2), abs=0.1)
+    assert (red * yy).sum() / red.sum() == pytest.approx(float(v2), abs=0.1)
+
+
 def test_identity_reproduces_input() -> None:
     rng = np.random.default_rng(1)
     rgb = rng.random((H, W, 3), dtype=np.float32)

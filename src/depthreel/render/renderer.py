@@ -22,7 +22,9 @@ class View:
 
     rgb: (H, W, 3) float32 in [0, 1], holes filled. depth: (H, W) float32 depth of the visible
     surface along the new camera's axis, holes filled. coverage: (H, W) float32 in [0, 1], how
-    much real (splatted) content each pixel got before filling.
+    much real (splatted) content each pixel got before filling; 1 - coverage of each pixel's
+    colour came from the fill. Rendered with fill=False, rgb is premultiplied by coverage
+    (holes are black) and depth is 0 where nothing landed.
     """
 
     rgb: np.ndarray
@@ -73,6 +75,11 @@ def _pack_layers(layers: Sequence[Layer], src: Intrinsics) -> tuple[np.ndarray, 
 class Renderer:
     """Renders many views of the same layers; all scratch buffers are allocated once.
 
+    layers share the source grid described by `src`; `out` gives the output camera and size
+    (usually the source minus a centred margin: out.cx = src.cx - margin_x). z_tolerance is the
+    relative depth difference within which samples count as one surface. With fill=False,
+    holes are left uncovered (see View).
+
     Not thread-safe: one render at a time per Renderer. The Numba kernels release the GIL, so a
     render in one thread overlaps with encoding in another.
     """
@@ -100,11 +107,16 @@ class Renderer:
         self._pyramid = [np.zeros((ph, pw, 5), np.float32) for ph, pw in pyramid_shapes(h, w)]
 
     def render(self, pose: CameraPose, into: View | None = None) -> View:
-        """Render the view from `pose`; writes into `into` when given, else into new arrays."""
+        """Render the view from `pose`.
+
+        Writes into `into` (e.g. View.empty(out.height, out.width), recycled by the caller) when
+        given, else into new arrays; the returned View does not alias the Renderer's scratch.
+        """
         h, w = self.out.height, self.out.width
         view = into if into is not None else View.empty(h, w)
-        if view.rgb.shape != (h, w, 3) or view.depth.shape != (h, w):
-            raise ValueError(f"View buffers do not match the output size {w}x{h}")
+        for array, shape in ((view.rgb, (h, w, 3)), (view.depth, (h, w)), (view.coverage, (h, w))):
+            if array.shape != shape or array.dtype != np.float32 or not array.flags.c_contiguous:
+                raise ValueError(f"View buffers must be C-contiguous float32 of shape {shape}")
         cam = tuple(camera_params(pose, self.src, self.out).tolist())
         splat(
             self._depth,
