@@ -90,7 +90,9 @@ def probe(path: Path) -> VideoInfo:
     fps = re.search(r"([\d.]+) fps", line)
     frames, _ = imageio_ffmpeg.count_frames_and_secs(str(path))
     head = path.read_bytes()[:4096] if path.suffix in (".mp4", ".mov") else b""
-    faststart = b"moov" in head and (b"mdat" not in head or head.index(b"moov") < head.index(b"mdat"))
+    faststart = b"moov" in head and (
+        b"mdat" not in head or head.index(b"moov") < head.index(b"mdat")
+    )
     return VideoInfo(
         codec=match.group(1),
         pix_fmt=match.group(2),

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from click.testing import CliRunner
-
 from conftest import probe
+
 from depthreel import __version__
 from depthreel.cli import cli
 
@@ -47,15 +47,30 @@ def test_render_reels_preset_plays_on_a_phone(photo, tmp_path):
 
 def test_render_preview_preset_with_summary(photo, tmp_path):
     out = tmp_path / "clip.mp4"
-    result = run("render", photo, "-o", out, "--preset", "preview", "--duration", "1", "--estimator", "classic")
+    result = run(
+        "render",
+        photo,
+        "-o",
+        out,
+        "--preset",
+        "preview",
+        "--duration",
+        "1",
+        "--estimator",
+        "classic",
+    )
     assert result.exit_code == 0, result.output
     assert "wrote" in result.output and "depth from estimator classic" in result.output
     info = probe(out)
     assert (info.width, info.height, info.fps, info.frames) == (360, 640, 24, 24)
 
 
-def test_near_things_move_more_than_far_things(tmp_path):
-    """A near box over a far textured wall, given as a depth map: the box slides, the wall barely."""
+def test_near_things_move_against_far_things(tmp_path):
+    """A near box over a far textured wall, given as a depth map, camera gliding to the right.
+
+    The camera keeps the subject (the box) still on screen, so the far wall slides right
+    behind it: the box moves left relative to the wall, as near things do when you step right.
+    """
     from PIL import Image
 
     rng = np.random.default_rng(3)
@@ -64,36 +79,52 @@ def test_near_things_move_more_than_far_things(tmp_path):
     image = np.asarray(Image.fromarray(wall).resize((w, h), Image.NEAREST)).copy()
     inverse = np.full((h, w), 0.1, np.float32)
     image[260:380, 130:230] = [255, 40, 40]
+    image[260:380, 130:230:12] = [255, 160, 40]  # stripes to track the box by
     inverse[260:380, 130:230] = 1.0
     Image.fromarray(image).save(tmp_path / "scene.png")
     np.save(tmp_path / "scene-depth.npy", inverse)
     out = tmp_path / "clip.mp4"
     result = run(
-        "render", tmp_path / "scene.png", "-o", out, "--preset", "preview", "--duration", "1",
-        "--motion", "horizontal:intensity=2", "--depth", tmp_path / "scene-depth.npy", "--quiet",
+        "render",
+        tmp_path / "scene.png",
+        "-o",
+        out,
+        "--preset",
+        "preview",
+        "--duration",
+        "1",
+        "--motion",
+        "horizontal:intensity=2",
+        "--depth",
+        tmp_path / "scene-depth.npy",
+        "--quiet",
     )
     assert result.exit_code == 0, result.output
     import imageio_ffmpeg
 
     reader = imageio_ffmpeg.read_frames(str(out))
     meta = next(reader)
-    frames = [np.frombuffer(f, np.uint8).reshape(meta["size"][1], meta["size"][0], 3) for f in reader]
+    frames = [
+        np.frombuffer(f, np.uint8).reshape(meta["size"][1], meta["size"][0], 3) for f in reader
+    ]
     first, last = frames[0].astype(float), frames[-1].astype(float)
 
-    def box_centre(frame):
-        red = (frame[..., 0] > 180) & (frame[..., 1] < 110) & (frame[..., 2] < 110)
-        return np.argwhere(red).mean(axis=0)[1]
+    def shift(a, b, rows, cols):
+        import cv2
 
-    def wall_shift(a, b):
-        # horizontal shift of the wall from a strip above the box, by best alignment
-        strip_a, strip_b = a[40:160, 60:300].mean(axis=2), b[40:160, 60:300].mean(axis=2)
-        errors = {s: np.mean((np.roll(strip_b, -s, axis=1)[:, 30:-30] - strip_a[:, 30:-30]) ** 2) for s in range(-25, 26)}
-        return min(errors, key=errors.get)
+        patch_a = a[rows, cols].mean(axis=2).astype(np.float32)
+        patch_b = b[rows, cols].mean(axis=2).astype(np.float32)
+        (dx, _), _ = cv2.phaseCorrelate(patch_a, patch_b)
+        return dx
 
-    box = box_centre(last) - box_centre(first)
-    wall = wall_shift(first, last)
-    assert abs(box) > 8, box
-    assert abs(box) > 3 * abs(wall), (box, wall)
+    red = (first[..., 0] > 200) & (first[..., 2] < 90)
+    ys, xs = np.nonzero(red[:, 120:])  # the right side of the box is hole-free at t=0
+    top, bottom, right = ys.min(), ys.max(), xs.max() + 120
+    box_window = (slice(top + 20, bottom - 20), slice(right - 60, right - 10))
+    box = shift(first, last, *box_window)
+    wall = shift(first, last, slice(20, 200), slice(0, 360))
+    assert abs(box) < 2, box  # the subject stays put
+    assert box - wall < -8, (box, wall)  # near moves left relative to far
 
 
 def test_depth_writes_16bit_png_and_preview(photo, tmp_path):
@@ -119,13 +150,18 @@ def test_missing_model_falls_back_with_one_notice(photo, tmp_path):
     assert "depth from estimator classic" in result.output
 
 
+def write(path, data):
+    path.write_bytes(data)
+    return path
+
+
 @pytest.mark.parametrize(
     ("setup", "fragments"),
     [
         (lambda d: d / "missing.jpg", ["missing.jpg", "does not exist"]),
         (lambda d: d, ["is a folder"]),
-        (lambda d: (d / "empty.jpg").write_bytes(b"") or d / "empty.jpg", ["empty"]),
-        (lambda d: (d / "notes.jpg").write_text("hello") or d / "notes.jpg", ["not an image"]),
+        (lambda d: write(d / "empty.jpg", b""), ["empty"]),
+        (lambda d: write(d / "notes.jpg", b"hello, not a photo"), ["not an image"]),
     ],
 )
 def test_bad_photo_is_a_one_line_error(tmp_path, setup, fragments):
@@ -138,7 +174,9 @@ def test_bad_photo_is_a_one_line_error(tmp_path, setup, fragments):
 def test_depth_map_of_another_aspect_ratio_is_rejected(photo, tmp_path):
     np.save(tmp_path / "square.npy", np.ones((100, 100), np.float32))
     out = tmp_path / "clip.mp4"
-    one_line_error(run("render", photo, "-o", out, "--depth", tmp_path / "square.npy", "--quiet"), "aspect")
+    one_line_error(
+        run("render", photo, "-o", out, "--depth", tmp_path / "square.npy", "--quiet"), "aspect"
+    )
     assert not out.exists()
 
 
@@ -150,9 +188,18 @@ def test_existing_output_needs_force(photo, tmp_path):
 
 
 def test_unknown_names_suggest_alternatives(photo, tmp_path):
-    one_line_error(run("render", photo, "-o", tmp_path / "c.mp4", "--motion", "dolyl", *FAST), "did you mean 'dolly'")
-    one_line_error(run("render", photo, "-o", tmp_path / "c.mp4", "--preset", "reel", *FAST), "did you mean 'reels'")
-    one_line_error(run("render", photo, "-o", tmp_path / "c.mp4", "--estimator", "clasic", "--quiet"), "did you mean 'classic'")
+    one_line_error(
+        run("render", photo, "-o", tmp_path / "c.mp4", "--motion", "dolyl", *FAST),
+        "did you mean 'dolly'",
+    )
+    one_line_error(
+        run("render", photo, "-o", tmp_path / "c.mp4", "--preset", "reel", *FAST),
+        "did you mean 'reels'",
+    )
+    one_line_error(
+        run("render", photo, "-o", tmp_path / "c.mp4", "--estimator", "clasic", "--quiet"),
+        "did you mean 'classic'",
+    )
 
 
 def test_output_folder_must_exist(photo, tmp_path):
@@ -160,7 +207,12 @@ def test_output_folder_must_exist(photo, tmp_path):
 
 
 def test_list_commands():
-    for what, expected in [("motions", "dolly"), ("presets", "reels"), ("estimators", "classic"), ("effects", "vignette")]:
+    for what, expected in [
+        ("motions", "dolly"),
+        ("presets", "reels"),
+        ("estimators", "classic"),
+        ("effects", "vignette"),
+    ]:
         result = run("list", what)
         assert result.exit_code == 0 and expected in result.output
     bad = run("list", "colours")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 
@@ -43,7 +45,10 @@ def test_periodic_motion_closes_its_loop(registry):
 
 
 def test_intensity_scales_the_path(registry):
-    weak, strong = motion(registry, "horizontal", intensity=0.5), motion(registry, "horizontal", intensity=2)
+    weak, strong = (
+        motion(registry, "horizontal", intensity=0.5),
+        motion(registry, "horizontal", intensity=2),
+    )
     assert strong.pose(1.0).x == pytest.approx(4 * weak.pose(1.0).x)
 
 
@@ -58,7 +63,7 @@ def test_easings_fix_the_ends_and_increase(name):
     ease = EASINGS[name]
     values = [ease(s) for s in np.linspace(0, 1, 21)]
     assert values[0] == pytest.approx(0) and values[-1] == pytest.approx(1)
-    assert all(b >= a for a, b in zip(values, values[1:], strict=False))
+    assert all(b >= a for a, b in itertools.pairwise(values))
 
 
 def test_smooth_easing_starts_gently(registry):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
 from conftest import probe
+
 from depthreel.errors import DepthreelError
 from depthreel.outputs import atomic_output
 from depthreel.presets import ExportPreset
@@ -20,9 +20,15 @@ def frames(n, w=64, h=96):
 
 
 def test_writes_a_playable_h264_with_faststart(tmp_path):
-    preset = ExportPreset(name="t", width=64, height=96, fps=24, duration=0.5, encoder_preset="ultrafast")
+    preset = ExportPreset(
+        name="t", width=64, height=96, fps=24, duration=0.5, encoder_preset="ultrafast"
+    )
     out = tmp_path / "clip.mp4"
-    with atomic_output(out, force=False) as tmp, VideoWriter(tmp, 64, 96, preset) as video, ThreadedWriter(video) as sink:
+    with (
+        atomic_output(out, force=False) as tmp,
+        VideoWriter(tmp, 64, 96, preset) as video,
+        ThreadedWriter(video) as sink,
+    ):
         for frame in frames(12):
             sink.put(frame)
     info = probe(out)
@@ -32,10 +38,16 @@ def test_writes_a_playable_h264_with_faststart(tmp_path):
 
 
 def test_failure_leaves_no_file_and_keeps_the_old_one(tmp_path):
-    preset = ExportPreset(name="t", width=64, height=96, fps=24, duration=0.5, encoder_preset="ultrafast")
+    preset = ExportPreset(
+        name="t", width=64, height=96, fps=24, duration=0.5, encoder_preset="ultrafast"
+    )
     out = tmp_path / "clip.mp4"
     out.write_bytes(b"old")
-    with pytest.raises(RuntimeError), atomic_output(out, force=True) as tmp, VideoWriter(tmp, 64, 96, preset) as video:
+    with (
+        pytest.raises(RuntimeError),
+        atomic_output(out, force=True) as tmp,
+        VideoWriter(tmp, 64, 96, preset) as video,
+    ):
         video.write(next(frames(1)))
         raise RuntimeError("render failed half way")
     assert out.read_bytes() == b"old"
@@ -45,17 +57,23 @@ def test_failure_leaves_no_file_and_keeps_the_old_one(tmp_path):
 def test_encoder_errors_are_reported(tmp_path):
     # An odd width is rejected by libx264 with yuv420p: the error surfaces as one line.
     preset = ExportPreset(name="t", width=64, height=96, fps=24, duration=0.5)
-    with pytest.raises(DepthreelError, match="video encoder failed"):
-        with atomic_output(tmp_path / "x.mp4", force=False) as tmp, VideoWriter(tmp, 63, 96, preset) as video, ThreadedWriter(video) as sink:
-            for _ in range(50):
-                sink.put(np.zeros((96, 63, 3), np.uint8))
+    with (
+        pytest.raises(DepthreelError, match="video encoder failed"),
+        atomic_output(tmp_path / "x.mp4", force=False) as tmp,
+        VideoWriter(tmp, 63, 96, preset) as video,
+        ThreadedWriter(video) as sink,
+    ):
+        for _ in range(50):
+            sink.put(np.zeros((96, 63, 3), np.uint8))
     assert list(tmp_path.iterdir()) == []
 
 
 def test_existing_output_is_not_overwritten_without_force(tmp_path):
     out = tmp_path / "clip.mp4"
     out.write_bytes(b"old")
-    with pytest.raises(DepthreelError, match="already exists; use --force"):
-        with atomic_output(out, force=False):
-            pass
+    with (
+        pytest.raises(DepthreelError, match="already exists; use --force"),
+        atomic_output(out, force=False),
+    ):
+        pass
     assert out.read_bytes() == b"old"

@@ -14,6 +14,8 @@ import numpy as np
 
 from depthreel.scene import CameraPose, Intrinsics
 
+MAX_MARGIN = 0.35  # at most this share of the output size is added on each side
+
 
 @dataclass(frozen=True)
 class Framing:
@@ -82,8 +84,9 @@ def plan_framing(
         need_x, need_y = intrusion(src, out, poses, depths)
         if need_x <= 0 and need_y <= 0:
             break
-        mx += max(0, math.ceil(need_x + 1))
-        my += max(0, math.ceil(need_y + 1))
+        # Margins are capped: what a wilder path still uncovers at the border gets filled.
+        mx = min(mx + max(0, math.ceil(need_x + 1)), round(MAX_MARGIN * ow))
+        my = min(my + max(0, math.ceil(need_y + 1)), round(MAX_MARGIN * oh))
     cw, ch = min(pw, src.width / scale), min(ph, src.height / scale)
     x0 = min(max(center[0] * pw - cw / 2, 0.0), pw - cw)
     y0 = min(max(center[1] * ph - ch / 2, 0.0), ph - ch)

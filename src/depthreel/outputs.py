@@ -8,6 +8,8 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
+
 from depthreel.errors import DepthreelError
 
 
@@ -50,7 +52,7 @@ def atomic_output(path: Path, force: bool) -> Iterator[Path]:
             tmp.unlink()
 
 
-def write_png(path: Path, image: object, force: bool) -> None:
+def write_png(path: Path, image: np.ndarray, force: bool) -> None:
     """Encode `image` (uint8/uint16, gray or BGR as OpenCV expects) as PNG, atomically."""
     import cv2
 

@@ -79,6 +79,7 @@ def load_photo(path: Path | str, allow_huge: bool = False) -> Photo:
         Image.MAX_IMAGE_PIXELS = previous
     if min(rgb.shape[:2]) < MIN_SIDE:
         raise DepthreelError(
-            f"photo {path} is {rgb.shape[1]}x{rgb.shape[0]}; at least {MIN_SIDE} px a side is needed"
+            f"photo {path} is {rgb.shape[1]}x{rgb.shape[0]}; "
+            f"at least {MIN_SIDE} px a side is needed"
         )
     return Photo(rgb=rgb.astype(np.float32) / 255.0, path=path, focal_35mm=focal)

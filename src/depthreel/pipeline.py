@@ -28,6 +28,7 @@ from depthreel.subject import Subject, find_subject
 DEFAULT_MOTION = "dolly"
 PATH_SAMPLES = 48  # poses sampled along the path to plan the crop margin
 NEAREST_SAFE_SHARE = 0.5  # the camera never moves closer than half the nearest depth
+MAX_PARALLAX = 0.15  # nothing moves on screen by more than this share of the frame's long side
 
 
 @dataclass
@@ -68,7 +69,8 @@ def build_motion(registry: Registry, name: str, options: dict[str, Any]) -> Moti
     """Instantiate a registered motion with user options; bad options are one-line errors."""
     cls = registry.get("motion", name)
     try:
-        return cls(**options)  # type: ignore[no-any-return]
+        motion: Motion = cls(**options)
+        return motion
     except TypeError as exc:
         raise DepthreelError(f"motion '{name}': {exc}") from None
 
@@ -84,22 +86,53 @@ def build_effects(registry: Registry, specs: Sequence[tuple[str, dict[str, Any]]
     return effects
 
 
+def path_displacement(
+    poses: Sequence[CameraPose], camera: Intrinsics, depths: Sequence[float]
+) -> float:
+    """The largest on-screen movement (px) of any frame corner or the centre at these depths."""
+    from depthreel.render.project import project_points
+
+    w, h = camera.width, camera.height
+    u = np.array([0.0, w - 1.0, 0.0, w - 1.0, w / 2])
+    v = np.array([0.0, 0.0, h - 1.0, h - 1.0, h / 2])
+    largest = 0.0
+    for pose in poses:
+        for z in depths:
+            u2, v2, _ = project_points(u, v, np.full_like(u, z), camera, pose, camera)
+            largest = max(largest, float(np.max(np.hypot(u2 - u, v2 - v))))
+    return largest
+
+
 def camera_path(
-    motion: Motion, subject: Subject, frames: int, nearest: float
+    motion: Motion,
+    subject: Subject,
+    frames: int,
+    depth_range: tuple[float, float],
+    camera: Intrinsics,
 ) -> tuple[list[CameraPose], Motion]:
     """Poses for every frame, in scene units, and the motion actually used.
 
-    A motion that would carry the camera into the nearest surface is toned down.
+    A motion that would carry the camera into the nearest surface, or move anything on screen
+    by more than MAX_PARALLAX of the frame, is toned down (its intensity lowered).
     """
     ctx = MotionContext(focus_depth=1.0)
     ts = np.linspace(0.0, 1.0, frames) if frames > 1 else np.zeros(1)
-    for _ in range(4):
+    nearest, farthest = depth_range
+    budget = MAX_PARALLAX * max(camera.width, camera.height)
+    poses: list[CameraPose] = []
+    for _ in range(6):
         poses = [motion.pose(float(t), ctx).scaled(subject.focus_depth) for t in ts]
+        sample = poses[:: max(1, len(poses) // PATH_SAMPLES)] + poses[-1:]
         deepest = max(pose.z for pose in poses)
-        if deepest <= NEAREST_SAFE_SHARE * nearest:
+        moved = path_displacement(sample, camera, (nearest, farthest))
+        factor = min(
+            1.0,
+            NEAREST_SAFE_SHARE * nearest / deepest if deepest > 0 else 1.0,
+            budget / moved if moved > 0 else 1.0,
+        )
+        if factor > 0.98:
             break
-        factor = NEAREST_SAFE_SHARE * nearest / deepest
-        motion = dataclasses.replace(motion, intensity=motion.intensity * factor)
+        motion = dataclasses.replace(motion, intensity=motion.intensity * factor * 0.98)
     return poses, motion
 
 
@@ -141,9 +174,11 @@ def prepare_scene(
 
     subject = find_subject(depth.depth)
     nearest, farthest = float(depth.depth.min()), float(depth.depth.max())
-    poses, motion = camera_path(motion, subject, frames, nearest)
     photo_size = (photo.width, photo.height)
     camera = Intrinsics.from_focal_35mm(photo.width, photo.height, photo.focal_35mm)
+    base_scale = out_size[0] / min(photo.width, photo.height * out_size[0] / out_size[1])
+    frame_camera = Intrinsics.centered(*out_size, camera.focal * base_scale)
+    poses, motion = camera_path(motion, subject, frames, (nearest, farthest), frame_camera)
     step = max(1, len(poses) // PATH_SAMPLES)
     framing = plan_framing(
         photo_size,

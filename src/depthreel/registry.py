@@ -1,4 +1,4 @@
-"""Collects what plugins contribute, per kind, with clash detection and per-plugin error isolation."""
+"""Collects what plugins contribute, per kind; detects name clashes and isolates plugin errors."""
 
 from __future__ import annotations
 
@@ -73,7 +73,9 @@ class Registry:
         except Exception as exc:
             message = f"{type(exc).__name__}: {exc}"
             self.errors[plugin] = message
-            print(f"warning: plugin '{plugin}' failed while registering: {message}", file=sys.stderr)
+            print(
+                f"warning: plugin '{plugin}' failed while registering: {message}", file=sys.stderr
+            )
 
     def names(self, kind: str) -> list[str]:
         return sorted(self.entries.get(kind, {}))

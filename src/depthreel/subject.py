@@ -19,7 +19,11 @@ class Subject:
 
 
 def find_subject(depth: np.ndarray, near_share: float = 0.3) -> Subject:
-    """The largest connected region among the nearest `near_share` of pixels, centre-weighted."""
+    """The largest connected region among the nearest `near_share` of pixels, centre-weighted.
+
+    "Nearest" is judged on inverse depth, and never reaches into the far quarter of the
+    scene's inverse-depth range, so a small near object over a flat far wall is still found.
+    """
     small = depth
     scale = 256 / max(depth.shape)
     if scale < 1:
@@ -27,8 +31,10 @@ def find_subject(depth: np.ndarray, near_share: float = 0.3) -> Subject:
     valid = np.isfinite(small) & (small > 0)
     if not valid.any():
         return Subject(focus_depth=1.0)
-    threshold = np.quantile(small[valid], near_share)
-    near = (valid & (small <= threshold)).astype(np.uint8)
+    inverse = np.where(valid, 1.0 / np.where(valid, small, 1.0), 0.0)
+    lo, hi = np.quantile(inverse[valid], [0.01, 0.99])
+    threshold = max(float(np.quantile(inverse[valid], 1.0 - near_share)), lo + 0.25 * (hi - lo))
+    near = (valid & (inverse >= threshold)).astype(np.uint8)
     count, labels, stats, centroids = cv2.connectedComponentsWithStats(near, connectivity=8)
     h, w = small.shape
     best, best_score = -1, 0.0

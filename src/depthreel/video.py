@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import queue
 import subprocess
 import threading
@@ -112,10 +113,8 @@ class VideoWriter:
     def close(self) -> None:
         """Finish the file; raise DepthreelError when ffmpeg reports a failure."""
         assert self._proc is not None and self._proc.stdin is not None
-        try:
+        with contextlib.suppress(OSError):
             self._proc.stdin.close()
-        except OSError:
-            pass
         code = self._proc.wait()
         if self._reader is not None:
             self._reader.join(timeout=5)

@@ -26,9 +26,7 @@ def list_command(app: App, what: str, as_json: bool) -> None:
     kind = LISTS[what]
     entries = list(app.registry.items(kind))
     if as_json:
-        rows = [
-            {"name": e.name, "description": e.description, "plugin": e.plugin} for e in entries
-        ]
+        rows = [{"name": e.name, "description": e.description, "plugin": e.plugin} for e in entries]
         click.echo(json.dumps(rows, indent=2))
         return
     if not entries:
@@ -55,7 +53,9 @@ def plugins(app: App, as_json: bool) -> None:
             {
                 "name": name,
                 "source": "built-in" if name in report.builtin else report.third_party[name],
-                "contributes": [f"{kind} {item}" for kind, item in sorted(contributions.get(name, []))],
+                "contributes": [
+                    f"{kind} {item}" for kind, item in sorted(contributions.get(name, []))
+                ],
                 "error": app.registry.errors.get(name),
             }
         )

@@ -49,9 +49,7 @@ def render_options(command: Callable[..., Any]) -> Callable[..., Any]:
         click.option(
             "--preset", "-p", default="reels", show_default=True, help="Export preset name."
         ),
-        click.option(
-            "--motion", "-m", help="Camera motion, e.g. dolly or circle:intensity=1.5."
-        ),
+        click.option("--motion", "-m", help="Camera motion, e.g. dolly or circle:intensity=1.5."),
         click.option("--intensity", type=float, help="Motion strength (1 = default)."),
         click.option("--easing", help="Motion easing: linear, smooth, sine, in, out."),
         click.option("--reverse", is_flag=True, help="Run the motion backwards."),
@@ -76,7 +74,7 @@ def render_options(command: Callable[..., Any]) -> Callable[..., Any]:
             type=click.Choice(DEPTH_KINDS),
             default="inverse",
             show_default=True,
-            help="inverse: larger = nearer; disparity: pixels for a unit baseline; metric: distance.",
+            help="inverse: larger = nearer; disparity: px for a unit baseline; metric: distance.",
         ),
     ]
     for decorator in reversed(decorators):
