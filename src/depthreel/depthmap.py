@@ -48,12 +48,19 @@ def photo_depth(
     depth_file: Path | None = None,
     depth_kind: str = "inverse",
     estimator_options: dict[str, object] | None = None,
+    full_size: bool = False,
 ) -> PhotoDepth:
-    """Depth for `photo`: the user's map when given, else the named or first usable estimator."""
+    """Depth for `photo`: the user's map when given, else the named or first usable estimator.
+
+    The map comes at a reduced size (long side ESTIMATE_LONG_SIDE) unless `full_size` asks
+    for a user-supplied map at the photo's own size.
+    """
     from depthreel.depth.convert import inverse_to_depth
 
     small = reduced(photo.rgb)
     h, w = small.shape[:2]
+    if full_size:
+        h, w = photo.height, photo.width
     if depth_file is not None:
         from depthreel.depth.user_map import load_depth_file
 
