@@ -26,7 +26,7 @@ from numba import njit
 
 from depthreel.render.splat import EMPTY, JIT
 
-GAIN = 1.25  # geometric coverage = min(1, GAIN * weight sum): absorbs tent ripple
+GAIN = 1.4  # geometric coverage = min(1, GAIN * weight sum): absorbs tent ripple
 FILL_TOL = 0.1  # relative depth band of the "far side" of a hole
 FULL = 1.0 - 1e-6  # coverage at or above this is not a hole
 TILE_LEVEL = 5  # the fill works on tiles of 2**TILE_LEVEL pixels (one cell at that level)
