@@ -49,6 +49,7 @@ class LayeredDepthImage:
     """The layers to render, and masks that say where the construction acted."""
 
     layers: list[Layer]
+    camera: Intrinsics  # the layers' pixel grid (may be padded beyond the photo's borders)
     edges: np.ndarray  # (H, W) bool: background-side pixels of depth edges
     hidden: np.ndarray  # (H, W) bool: pixels with an extended background sample behind them
 
@@ -139,7 +140,7 @@ def build_ldi(
     edges, front, gap = find_edges(inverse, scale, options)
     if not edges.any():
         nothing = np.zeros((h, w), bool)
-        return LayeredDepthImage([Layer(rgb, main_depth)], nothing, nothing)
+        return LayeredDepthImage([Layer(rgb, main_depth)], src, nothing, nothing)
 
     # Distance from every pixel to its nearest edge pixel, and which edge pixel that is.
     dist, labels = cv2.distanceTransformWithLabels(
@@ -171,4 +172,4 @@ def build_ldi(
         ramp = 0.5 + 0.5 * (dist - 1.0) / max(options.soft_band, 1)
         alpha = np.where(band, np.clip(ramp, 0.5, 1.0), 1.0).astype(np.float32)
     layers = [Layer(rgb, main_depth, alpha), Layer(ext_rgb, ext_depth)]
-    return LayeredDepthImage(layers, edges, hidden)
+    return LayeredDepthImage(layers, src, edges, hidden)

@@ -68,7 +68,7 @@ def render_still(
 ) -> tuple[View, LayeredDepthImage]:
     """Render `photo` with metric `depth` from `pose` at the photo's size, LDI and fill on."""
     ldi = build_ldi(photo.rgb, depth, camera, [CameraPose(), pose], inpainter)
-    view = Renderer(ldi.layers, camera, camera).render(pose)
+    view = Renderer(ldi.layers, ldi.camera, camera).render(pose)
     return view, ldi
 
 
