@@ -111,7 +111,9 @@ def find_edges(
     gap = step * scale
     edges = (gap >= options.edge_px) & (step > options.min_step * front)
     if options.min_edge > 1 and edges.any():
-        count, labels, stats, _ = cv2.connectedComponentsWithStats(edges.astype(np.uint8), 8)
+        _, labels, stats, _ = cv2.connectedComponentsWithStats(
+            edges.astype(np.uint8), connectivity=8
+        )
         small = stats[:, cv2.CC_STAT_AREA] < options.min_edge
         small[0] = False
         edges &= ~small[labels]
@@ -137,7 +139,7 @@ def build_ldi(
     scale = parallax_scale(poses, src, xx, yy)
     inverse = sharpen_steps(inverse, options.sharpen_radius, options.min_step)
     main_depth = (1.0 / inverse).astype(np.float32)
-    edges, front, gap = find_edges(inverse, scale, options)
+    edges, _, gap = find_edges(inverse, scale, options)
     if not edges.any():
         nothing = np.zeros((h, w), bool)
         return LayeredDepthImage([Layer(rgb, main_depth)], src, nothing, nothing)
@@ -156,7 +158,7 @@ def build_ldi(
     # Context: background-side pixels near the edges (not the edge pixels themselves, whose
     # colour is often a mix of both sides).
     context_reach = reach + 2.0 * options.margin_px + 4.0
-    context = ~hidden & ~edges & ~nearer & (dist <= context_reach)
+    context = ~hidden & ~nearer & (dist >= 3.0) & (dist <= context_reach)
     fill_rgb, fill_depth = inpainter.inpaint(rgb, main_depth, hidden, context)
 
     # The extension continues the background surface: its depth is the inpainted one, but
