@@ -162,80 +162,90 @@ def splat(
                 g = color[layer, v, u, 1]
                 b = color[layer, v, u, 2]
                 a = color[layer, v, u, 3]
-                if sx == 1.0 and sy == 1.0:
+                if sx == 1.0 and sy == 1.0:  # bilinear: the 2x2 around (x, y)
                     i0 = math.floor(y)
                     j0 = math.floor(x)
-                    i1 = min(i0 + 1, h - 1)
-                    j1 = min(j0 + 1, w - 1)
-                    i0 = max(i0, 0)
-                    j0 = max(j0, 0)
+                    nj = 2
+                    count = 4
                     kx = ky = 1.0
                 else:
                     ky = 1.0 / sy
                     kx = 1.0 / sx
                     i0, i1 = _span(y, sy, h)
                     j0, j1 = _span(x, sx, w)
-                for i in range(i0, i1 + 1):
-                    wy = 1.0 - abs(i - y) * ky
-                    for j in range(j0, j1 + 1):
-                        wt = np.float32(wy * (1.0 - abs(j - x) * kx))
-                        if wt <= 0.0:
+                    nj = j1 - j0 + 1
+                    count = (i1 - i0 + 1) * nj if nj > 0 else 0
+                # One flat loop over the footprint's pixels, row by row (cheaper than
+                # nested loops of two iterations).
+                di = 0
+                dj = 0
+                for _ in range(count):
+                    i = i0 + di
+                    j = j0 + dj
+                    dj += 1
+                    if dj == nj:
+                        dj = 0
+                        di += 1
+                    if i < 0 or i >= h or j < 0 or j >= w:
+                        continue
+                    wt = np.float32((1.0 - abs(i - y) * ky) * (1.0 - abs(j - x) * kx))
+                    if wt <= 0.0:
+                        continue
+                    claim = wt >= CLAIM
+                    z1 = state[i, j, 0]
+                    zf = zc  # the front's depth if this sample (re)starts it
+                    if z1 < empty and state[i, j, 7] != 0.0:  # a claimed front
+                        if zc <= z1 * tol1 and (zc * tol1 >= z1 or not claim):
+                            # Same surface, or a weak sample in front (anti-aliasing).
+                            state[i, j, 2] += wt * r
+                            state[i, j, 3] += wt * g
+                            state[i, j, 4] += wt * b
+                            state[i, j, 5] += wt * a
+                            if has_alpha:
+                                # A fringe sample in front only covers its opaque part:
+                                # the front itself shows through the rest.
+                                state[i, j, 6] += wt if zc * tol1 >= z1 else wt * a
                             continue
-                        claim = wt >= CLAIM
-                        z1 = state[i, j, 0]
-                        zf = zc  # the front's depth if this sample (re)starts it
-                        if z1 < empty and state[i, j, 7] != 0.0:  # a claimed front
-                            if zc <= z1 * tol1 and (zc * tol1 >= z1 or not claim):
-                                # Same surface, or a weak sample in front (anti-aliasing).
-                                state[i, j, 2] += wt * r
-                                state[i, j, 3] += wt * g
-                                state[i, j, 4] += wt * b
-                                state[i, j, 5] += wt * a
-                                if has_alpha:
-                                    # A fringe sample in front only covers its opaque part:
-                                    # the front itself shows through the rest.
-                                    state[i, j, 6] += wt if zc * tol1 >= z1 else wt * a
-                                continue
-                            if zc > z1 * tol1:
-                                # Behind the front: the back takes claimers nearer than
-                                # it (any sample while it is empty), and any sample within
-                                # its tolerance.
-                                z2 = state[i, j, 1]
-                                if zc * tol1 < z2 and (claim or z2 >= empty):
-                                    state[i, j, 1] = zc
-                                    back[i, j, 0] = wt * r
-                                    back[i, j, 1] = wt * g
-                                    back[i, j, 2] = wt * b
-                                    back[i, j, 3] = wt * a
-                                elif z2 < empty and zc <= z2 * tol1 and zc * tol1 >= z2:
-                                    back[i, j, 0] += wt * r
-                                    back[i, j, 1] += wt * g
-                                    back[i, j, 2] += wt * b
-                                    back[i, j, 3] += wt * a
-                                continue
-                            # A claimer clearly in front: the front becomes the back.
-                            state[i, j, 1] = z1
-                            back[i, j, 0] = state[i, j, 2]
-                            back[i, j, 1] = state[i, j, 3]
-                            back[i, j, 2] = state[i, j, 4]
-                            back[i, j, 3] = state[i, j, 5]
-                            keep = np.float32(0.0)
-                        elif z1 < empty:  # the front so far only has weak samples
-                            if claim:
-                                # The claimer defines the front; weak samples nearer than it
-                                # stay (an anti-aliased fringe), weak ones behind are hidden.
-                                keep = np.float32(1.0 if z1 <= zc * tol1 else 0.0)
-                                state[i, j, 6] = state[i, j, 5]  # the fringe's opaque part
-                                state[i, j, 7] = 1.0
-                            else:  # weak joins weak: a blend of rims until a claimer comes
-                                keep = np.float32(1.0)
-                                zf = min(z1, zc)
-                        else:  # first sample at this pixel
-                            keep = np.float32(0.0)
-                            state[i, j, 7] = 1.0 if claim else 0.0
-                        state[i, j, 0] = zf
-                        state[i, j, 2] = keep * state[i, j, 2] + wt * r
-                        state[i, j, 3] = keep * state[i, j, 3] + wt * g
-                        state[i, j, 4] = keep * state[i, j, 4] + wt * b
-                        state[i, j, 5] = keep * state[i, j, 5] + wt * a
-                        state[i, j, 6] = keep * state[i, j, 6] + wt
+                        if zc > z1 * tol1:
+                            # Behind the front: the back takes claimers nearer than
+                            # it (any sample while it is empty), and any sample within
+                            # its tolerance.
+                            z2 = state[i, j, 1]
+                            if zc * tol1 < z2 and (claim or z2 >= empty):
+                                state[i, j, 1] = zc
+                                back[i, j, 0] = wt * r
+                                back[i, j, 1] = wt * g
+                                back[i, j, 2] = wt * b
+                                back[i, j, 3] = wt * a
+                            elif z2 < empty and zc <= z2 * tol1 and zc * tol1 >= z2:
+                                back[i, j, 0] += wt * r
+                                back[i, j, 1] += wt * g
+                                back[i, j, 2] += wt * b
+                                back[i, j, 3] += wt * a
+                            continue
+                        # A claimer clearly in front: the front becomes the back.
+                        state[i, j, 1] = z1
+                        back[i, j, 0] = state[i, j, 2]
+                        back[i, j, 1] = state[i, j, 3]
+                        back[i, j, 2] = state[i, j, 4]
+                        back[i, j, 3] = state[i, j, 5]
+                        keep = np.float32(0.0)
+                    elif z1 < empty:  # the front so far only has weak samples
+                        if claim:
+                            # The claimer defines the front; weak samples nearer than it
+                            # stay (an anti-aliased fringe), weak ones behind are hidden.
+                            keep = np.float32(1.0 if z1 <= zc * tol1 else 0.0)
+                            state[i, j, 6] = state[i, j, 5]  # the fringe's opaque part
+                            state[i, j, 7] = 1.0
+                        else:  # weak joins weak: a blend of rims until a claimer comes
+                            keep = np.float32(1.0)
+                            zf = min(z1, zc)
+                    else:  # first sample at this pixel
+                        keep = np.float32(0.0)
+                        state[i, j, 7] = 1.0 if claim else 0.0
+                    state[i, j, 0] = zf
+                    state[i, j, 2] = keep * state[i, j, 2] + wt * r
+                    state[i, j, 3] = keep * state[i, j, 3] + wt * g
+                    state[i, j, 4] = keep * state[i, j, 4] + wt * b
+                    state[i, j, 5] = keep * state[i, j, 5] + wt * a
+                    state[i, j, 6] = keep * state[i, j, 6] + wt
