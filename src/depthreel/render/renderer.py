@@ -7,7 +7,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from depthreel.render.fill import fill_frame, pyramid_shapes, resolve, tile_shape
+from depthreel.render.composite import resolve
+from depthreel.render.fill import fill_frame, pyramid_shapes, tile_shape
 from depthreel.render.project import camera_params
 from depthreel.render.splat import EMPTY, splat
 from depthreel.scene import CameraPose, Intrinsics, Layer

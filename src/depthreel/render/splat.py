@@ -13,7 +13,7 @@ A frame is two sweeps over buffers owned by a Renderer:
    weight >= CLAIM may define a surface's depth, so the faint rim of a splat neither hides
    what is behind it nor grows a silhouette by a pixel; faint samples nearer than the front
    blend into it (anti-aliased edges).
-2. `depthreel.render.fill.resolve` composites the two surfaces and starts the hole filling.
+2. `depthreel.render.composite.resolve` composites the two surfaces and starts the hole filling.
 
 Depth is the depth along the new camera's axis. The Renderer gives absent samples depth 0, so
 the kernels never see NaN. Helpers take scalars and tuples only: Numba reference-counts array
