@@ -4,16 +4,17 @@ A frame is two sweeps over buffers owned by a Renderer:
 
 1. `splat`: each sample spreads over the target pixels around its projected position with tent
    weights (bilinear when the footprint is one pixel, so motion is sub-pixel smooth). The tent
-   radius follows the local magnification of a fronto-parallel patch (Jacobian of the
-   projection at fixed depth), which keeps the weights a partition of unity on a magnified
-   surface: no cracks when the camera pushes in. Every pixel keeps two surfaces, a soft
-   z-buffer: the front (nearest) and the back (nearest behind the front). Samples within a
-   relative depth tolerance of a surface join it and blend; a sample clearly nearer than the
-   front pushes the front to the back; hidden ones are dropped. Only samples with a splat
-   weight >= CLAIM may define a surface's depth, so the faint rim of a splat neither hides
-   what is behind it nor grows a silhouette by a pixel; faint samples nearer than the front
-   blend into it (anti-aliased edges).
-2. `depthreel.render.composite.resolve` composites the two surfaces and starts the hole filling.
+   radius follows the local stretch of the surface (Jacobian of the projection, including the
+   depth map's slope along the surface), which keeps the weights close to a partition of
+   unity on a magnified surface: no cracks when the camera pushes in. Every pixel keeps two
+   surfaces, a soft z-buffer in one pass: the front (nearest) and the back (nearest behind
+   the front). Samples within a relative depth tolerance of a surface join it and blend; a
+   sample clearly nearer than the front pushes the front to the back; hidden ones are
+   dropped. Only samples with a splat weight >= CLAIM may push a surface away, so the faint
+   rim of a splat neither hides what is behind it nor grows a silhouette by a pixel; faint
+   samples nearer than the front blend into it (anti-aliased edges).
+2. `depthreel.render.composite.resolve` composites the two surfaces and marks the holes for
+   depthreel.render.fill.
 
 Depth is the depth along the new camera's axis. The Renderer gives absent samples depth 0, so
 the kernels never see NaN. Helpers take scalars and tuples only: Numba reference-counts array
@@ -132,7 +133,7 @@ def splat(
     color (L, Hs, Ws, 4) = (a r, a g, a b, a), premultiplied. state
     (H, W, 8) holds (z1, z2, sum w a r, sum w a g, sum w a b, sum w a, sum w, claimed) for the
     front surface; back (H, W, 4) the same four sums for the surface behind it. Without alpha
-    sum w a is sum w and slot 6 is not written. A pixel whose z1 (z2) is EMPTY has no front
+    sum w a is sum w and slot 6 is not kept up to date. A pixel whose z1 (z2) is EMPTY has no front
     (back) and stale sums, so only the depths need resetting between frames.
 
     The front's depth z1 comes from its first claiming sample (splat weight >= CLAIM). A
