@@ -305,3 +305,14 @@ def test_into_buffers_must_match() -> None:
     wrong = View(np.zeros((H, W, 3)), np.zeros((H, W), np.float32), np.zeros((H, W), np.float32))
     with pytest.raises(ValueError):
         renderer.render(CameraPose(), wrong)
+
+
+def test_surface_gradient_ignores_depth_edges_and_absent_samples() -> None:
+    from depthreel.render.renderer import surface_gradient
+
+    z = np.array([[1.0, 1.02, 1.04, 3.0, 3.03], [0.0, 1.03, 1.05, 3.01, 3.04]], np.float32)
+    du, dv = surface_gradient(z)
+    np.testing.assert_allclose(du[0], [0.02, 0.02, 0.02, 0.03, 0.03], atol=1e-6)
+    np.testing.assert_allclose(du[1], [0.0, 0.02, 0.02, 0.03, 0.03], atol=1e-6)
+    np.testing.assert_allclose(dv[:, 1:], 0.01, atol=1e-6)
+    np.testing.assert_allclose(dv[:, 0], 0.0)
