@@ -117,6 +117,7 @@ def _span(c: float, radius: float, size: int) -> tuple[int, int]:
 @njit(**JIT)
 def splat(
     depth: np.ndarray,
+    spans: np.ndarray,
     grad: np.ndarray,
     color: np.ndarray,
     xn: np.ndarray,
@@ -129,7 +130,8 @@ def splat(
 ) -> None:
     """Splat all layers into two surfaces per pixel in a single pass.
 
-    depth (L, Hs, Ws); grad (L, Hs, 2, Ws) its gradient along surfaces (see project_row);
+    depth (L, Hs, Ws); spans (L, Hs, 2) the columns [u0, u1) of each row that hold samples;
+    grad (L, Hs, 2, Ws) the depth's gradient along surfaces (see project_row);
     color (L, Hs, Ws, 4) = (a r, a g, a b, a), premultiplied. state
     (H, W, 8) holds (z1, z2, sum w a r, sum w a g, sum w a b, sum w a, sum w, claimed) for the
     front surface; back (H, W, 4) the same four sums for the surface behind it. Without alpha
@@ -150,8 +152,13 @@ def splat(
     proj = np.empty((5, ws))
     for v in range(hs):
         for layer in range(n_layers):
+            u0 = spans[layer, v, 0]
+            u1 = spans[layer, v, 1]
+            if u0 >= u1:
+                continue
+            # (The whole row: a loop starting at u0 would not vectorise.)
             project_row(cam, xn, yn[v], depth[layer, v], grad[layer, v], h, w, proj)
-            for u in range(ws):
+            for u in range(u0, u1):
                 zc = proj[2, u]
                 if zc <= 0.0:
                     continue
