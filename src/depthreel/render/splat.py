@@ -60,11 +60,11 @@ def project_row(
     """Project one source row into proj (5, Ws) = x, y, depth, radius_x, radius_y.
 
     Branch-free so that it vectorises. A sample that is absent, behind the camera or whose
-    footprint misses the (h, w) frame gets depth -1. The radii are the rows of the Jacobian
-    of the projection at the sample (how far its neighbours land), 1 below SNAP, at most
-    MAX_RADIUS;
-    grow (2, Ws) holds the depth's gradient (dZ/du, dZ/dv) along the surface, which
-    stretches a slanted surface beyond the magnification of a fronto-parallel patch.
+    footprint misses the (h, w) frame gets depth -1. The radii are the norms of the rows of
+    the projection's Jacobian at the sample (how far its neighbours land), 1 below SNAP, at
+    most MAX_RADIUS. grow (2, Ws) holds the depth's gradient (dZ/du, dZ/dv) along the
+    surface, which stretches a slanted surface beyond the magnification of a fronto-parallel
+    patch.
     """
     r00, r01, r02, r10, r11, r12, r20, r21, r22 = cam[:9]
     t0, t1, t2, f, ox, oy, kf = cam[9:16]
@@ -81,8 +81,8 @@ def project_row(
         iz = 1.0 / max(pz, NEAR_Z)
         a = (z * rx - t0) * iz
         b = (z * ry - t1) * iz
-        k = kf * z * iz  # d(new position)/d(source position) = k (R - ...) + depth term
-        gx = f * iz * (rx - a * rz)
+        k = kf * z * iz  # magnification of a fronto-parallel patch
+        gx = f * iz * (rx - a * rz)  # how a change of depth moves the sample on screen
         gy = f * iz * (ry - b * rz)
         gu = float(grow[0, u])
         gv = float(grow[1, u])
