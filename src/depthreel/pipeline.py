@@ -14,7 +14,7 @@ import numpy as np
 
 from depthreel.depthmap import PhotoDepth, photo_depth
 from depthreel.effect import Effect, EffectContext
-from depthreel.errors import DepthreelError
+from depthreel.errors import DepthreelError, PluginError
 from depthreel.framing import Framing, plan_framing
 from depthreel.motion import Motion, MotionContext
 from depthreel.outputs import atomic_output, check_output
@@ -26,6 +26,7 @@ from depthreel.scene import CameraPose, Intrinsics, Layer
 from depthreel.subject import Subject, find_subject
 
 DEFAULT_MOTION = "dolly"
+AUTO_MOTION = "auto"  # --motion auto: depthreel.automotion picks the motion for the photo
 PATH_SAMPLES = 48  # poses sampled along the path to plan the crop margin
 NEAREST_SAFE_SHARE = 0.5  # the camera never moves closer than half the nearest depth
 MAX_PARALLAX = 0.15  # nothing moves on screen by more than this share of the frame's long side
@@ -41,6 +42,7 @@ class RenderSettings:
     effects: Sequence[tuple[str, dict[str, Any]]] = ()
     duration: float | None = None
     fps: float | None = None
+    size: tuple[int, int] | None = None
     estimator: str | None = None
     depth_file: Path | None = None
     depth_kind: str = "inverse"
@@ -61,29 +63,62 @@ class RenderReport:
 
 
 def resolve_preset(registry: Registry, settings: RenderSettings) -> ExportPreset:
+    """The named preset with the command line's overrides (they win)."""
     preset: ExportPreset = registry.get("preset", settings.preset)
-    return preset.with_overrides(duration=settings.duration, fps=settings.fps)
+    width, height = settings.size or (None, None)
+    return preset.with_overrides(
+        duration=settings.duration, fps=settings.fps, width=width, height=height
+    )
+
+
+def motion_request(preset: ExportPreset, settings: RenderSettings) -> tuple[str, dict[str, Any]]:
+    """The motion name and options: the command line's, over the preset's, over the default."""
+    name = settings.motion or preset.motion or DEFAULT_MOTION
+    options = dict(preset.motion_options) if name == preset.motion else {}
+    if preset.loop:
+        options["loop"] = True
+    options.update(settings.motion_options)
+    return name, options
+
+
+def effect_request(
+    preset: ExportPreset, settings: RenderSettings
+) -> Sequence[tuple[str, dict[str, Any]]]:
+    """The command line's effects, or else the preset's (specs like 'fog:density=0.3')."""
+    from depthreel.specs import parse_spec
+
+    return settings.effects or [parse_spec(spec) for spec in preset.effects]
+
+
+def _instantiate(registry: Registry, kind: str, name: str, options: dict[str, Any]) -> Any:
+    """Build a registered motion or effect; bad options and plugin crashes are one line."""
+    cls = registry.get(kind, name)
+    try:
+        return cls(**options)
+    except DepthreelError:
+        raise
+    except TypeError as exc:
+        raise DepthreelError(f"{kind} '{name}': {exc}") from None
+    except Exception as exc:
+        raise plugin_failure(registry, kind, name, exc) from None
+
+
+def plugin_failure(registry: Registry, kind: str, name: str, exc: Exception) -> PluginError:
+    """An error naming the plugin whose motion or effect raised."""
+    entry = registry.entries.get(kind, {}).get(name)
+    plugin = entry.plugin if entry is not None else "?"
+    message = f"{type(exc).__name__}: {exc}".splitlines()[0]
+    return PluginError(f"{kind} '{name}' from plugin '{plugin}' failed: {message}")
 
 
 def build_motion(registry: Registry, name: str, options: dict[str, Any]) -> Motion:
     """Instantiate a registered motion with user options; bad options are one-line errors."""
-    cls = registry.get("motion", name)
-    try:
-        motion: Motion = cls(**options)
-        return motion
-    except TypeError as exc:
-        raise DepthreelError(f"motion '{name}': {exc}") from None
+    motion: Motion = _instantiate(registry, "motion", name, options)
+    return motion
 
 
 def build_effects(registry: Registry, specs: Sequence[tuple[str, dict[str, Any]]]) -> list[Effect]:
-    effects = []
-    for name, options in specs:
-        cls = registry.get("effect", name)
-        try:
-            effects.append(cls(**options))
-        except TypeError as exc:
-            raise DepthreelError(f"effect '{name}': {exc}") from None
-    return effects
+    return [_instantiate(registry, "effect", name, options) for name, options in specs]
 
 
 def path_displacement(
@@ -109,19 +144,28 @@ def camera_path(
     frames: int,
     depth_range: tuple[float, float],
     camera: Intrinsics,
+    ctx: MotionContext | None = None,
 ) -> tuple[list[CameraPose], Motion]:
     """Poses for every frame, in scene units, and the motion actually used.
 
-    A motion that would carry the camera into the nearest surface, or move anything on screen
+    `ctx` carries the pivot (focus depth 1: poses are scaled to the subject's depth here). A
+    motion that would carry the camera into the nearest surface, or move anything on screen
     by more than MAX_PARALLAX of the frame, is toned down (its intensity lowered).
     """
-    ctx = MotionContext(focus_depth=1.0)
-    ts = np.linspace(0.0, 1.0, frames) if frames > 1 else np.zeros(1)
+    ctx = ctx or MotionContext(focus_depth=1.0)
+    ts = motion.frame_times(frames)
     nearest, farthest = depth_range
     budget = MAX_PARALLAX * max(camera.width, camera.height)
     poses: list[CameraPose] = []
     for _ in range(6):
-        poses = [motion.pose(float(t), ctx).scaled(subject.focus_depth) for t in ts]
+        try:
+            poses = [motion.pose(float(t), ctx).scaled(subject.focus_depth) for t in ts]
+        except DepthreelError:
+            raise
+        except Exception as exc:
+            raise PluginError(
+                f"motion '{motion.name}' failed: {type(exc).__name__}: {exc}".splitlines()[0]
+            ) from None
         sample = poses[:: max(1, len(poses) // PATH_SAMPLES)] + poses[-1:]
         deepest = max(pose.z for pose in poses)
         moved = path_displacement(sample, camera, (nearest, farthest))
@@ -156,6 +200,17 @@ def crop_to_work(
 
 
 @dataclass
+class PathPlan:
+    """A motion fitted to a photo: the crop, the poses of every frame and the pivot used."""
+
+    framing: Framing
+    poses: list[CameraPose]
+    motion: Motion
+    context: MotionContext  # pivot and aspect; focus depth 1 (poses are scaled to the subject)
+    times: np.ndarray  # clip time of every frame
+
+
+@dataclass
 class PreparedScene:
     """A photo ready to render: framing, layers on the working grid, and the camera path."""
 
@@ -164,6 +219,72 @@ class PreparedScene:
     poses: list[CameraPose]
     subject: Subject
     motion: Motion
+    context: MotionContext = field(default_factory=MotionContext)
+    times: np.ndarray | None = None
+
+    def focus_depths(self) -> list[float]:
+        """The subject's depth in each frame's camera, for effects that focus on it."""
+        pivot = self.context.pivot() * self.subject.focus_depth
+        return [
+            max(float((pose.rotation() @ (pivot - [pose.x, pose.y, pose.z]))[2]), 1e-6)
+            for pose in self.poses
+        ]
+
+    def frame_times(self) -> np.ndarray:
+        count = len(self.poses)
+        if self.times is not None:
+            return self.times
+        return np.linspace(0.0, 1.0, count) if count > 1 else np.zeros(1)
+
+
+def subject_context(
+    subject: Subject, framing: Framing, photo_size: tuple[int, int], photo_focal: float
+) -> MotionContext:
+    """The subject's centre relative to the crop's centre, in tan-angle units (the pivot)."""
+    x0, y0, cw, ch = framing.crop
+    return MotionContext(
+        focus_depth=1.0,
+        pivot_x=(subject.center_x * photo_size[0] - (x0 + cw / 2)) / photo_focal,
+        pivot_y=(subject.center_y * photo_size[1] - (y0 + ch / 2)) / photo_focal,
+        aspect=framing.out.width / framing.out.height,
+    )
+
+
+def plan_path(
+    motion: Motion,
+    subject: Subject,
+    depth_range: tuple[float, float],
+    photo_size: tuple[int, int],
+    photo_focal: float,
+    out_size: tuple[int, int],
+    frames: int,
+) -> PathPlan:
+    """Fit the motion to the photo: poses around the subject, and the crop they need.
+
+    The crop is centred on the subject where the photo allows; the pivot is where the subject
+    lands in that crop, so the path is planned twice (the second time around the real pivot).
+    """
+    nearest, farthest = depth_range
+    base_scale = out_size[0] / min(photo_size[0], photo_size[1] * out_size[0] / out_size[1])
+    frame_camera = Intrinsics.centered(*out_size, photo_focal * base_scale)
+    ctx = MotionContext(focus_depth=1.0, aspect=out_size[0] / out_size[1])
+    requested = motion
+    for attempt in range(2):
+        poses, motion = camera_path(requested, subject, frames, depth_range, frame_camera, ctx=ctx)
+        step = max(1, len(poses) // PATH_SAMPLES)
+        framing = plan_framing(
+            photo_size,
+            photo_focal,
+            out_size,
+            poses[::step] + poses[-1:],
+            [nearest, subject.focus_depth, farthest],
+            center=(subject.center_x, subject.center_y),
+        )
+        placed = subject_context(subject, framing, photo_size, photo_focal)
+        if attempt == 1 or placed == ctx:
+            break
+        ctx = placed
+    return PathPlan(framing, poses, motion, ctx, motion.frame_times(frames))
 
 
 def prepare_scene(
@@ -173,26 +294,32 @@ def prepare_scene(
     from depthreel.depth.convert import upsample_guided
 
     subject = find_subject(depth.depth)
-    nearest, farthest = float(depth.depth.min()), float(depth.depth.max())
+    depth_range = float(depth.depth.min()), float(depth.depth.max())
     photo_size = (photo.width, photo.height)
     camera = Intrinsics.from_focal_35mm(photo.width, photo.height, photo.focal_35mm)
-    base_scale = out_size[0] / min(photo.width, photo.height * out_size[0] / out_size[1])
-    frame_camera = Intrinsics.centered(*out_size, camera.focal * base_scale)
-    poses, motion = camera_path(motion, subject, frames, (nearest, farthest), frame_camera)
-    step = max(1, len(poses) // PATH_SAMPLES)
-    framing = plan_framing(
-        photo_size,
-        camera.focal,
-        out_size,
-        poses[::step] + poses[-1:],
-        [nearest, subject.focus_depth, farthest],
-        center=(subject.center_x, subject.center_y),
-    )
+    plan = plan_path(motion, subject, depth_range, photo_size, camera.focal, out_size, frames)
+    framing = plan.framing
     rgb = np.clip(crop_to_work(photo.rgb, framing, photo_size), 0.0, 1.0)
     small = crop_to_work(depth.depth, framing, photo_size, upscale=cv2.INTER_LINEAR)
     z = upsample_guided(small, rgb)
     layers = [Layer(rgb=rgb.astype(np.float32), depth=z.astype(np.float32))]
-    return PreparedScene(framing, layers, poses, subject, motion)
+    return PreparedScene(
+        framing, layers, plan.poses, subject, plan.motion, plan.context, plan.times
+    )
+
+
+def apply_effects(
+    registry: Registry, effects: Sequence[Effect], frame: np.ndarray, ctx: EffectContext
+) -> np.ndarray:
+    """Apply the effects in order; a plugin effect that raises is named in the error."""
+    for effect in effects:
+        try:
+            frame = effect.apply(frame, ctx)
+        except DepthreelError:
+            raise
+        except Exception as exc:
+            raise plugin_failure(registry, "effect", effect.name, exc) from None
+    return frame
 
 
 def to_uint8(frame: np.ndarray) -> np.ndarray:
@@ -215,11 +342,11 @@ def render_clip(
     start = time.perf_counter()
     check_output(output, force)
     preset = resolve_preset(registry, settings)
-    motion_name = settings.motion or preset.motion or DEFAULT_MOTION
-    options = dict(preset.motion_options) if motion_name == preset.motion else {}
-    motion = build_motion(registry, motion_name, {**options, **settings.motion_options})
-    effect_specs = settings.effects or [(name, {}) for name in preset.effects]
-    effects = build_effects(registry, effect_specs)
+    motion_name, motion_options = motion_request(preset, settings)
+    auto = motion_name == AUTO_MOTION
+    if not auto:
+        motion = build_motion(registry, motion_name, motion_options)
+    effects = build_effects(registry, effect_request(preset, settings))
     photo = load_photo(photo_path)
     timings = {"load": time.perf_counter() - start}
 
@@ -228,6 +355,17 @@ def render_clip(
         photo, registry, notice, settings.estimator, settings.depth_file, settings.depth_kind
     )
     timings["depth"] = time.perf_counter() - mark
+
+    if auto:
+        from depthreel.automotion import choose_motion
+
+        mark = time.perf_counter()
+        choice = choose_motion(
+            registry, photo, depth, (preset.width, preset.height), motion_options
+        )
+        motion = choice.motion
+        timings["auto"] = time.perf_counter() - mark
+        notice(choice.summary())
 
     mark = time.perf_counter()
     scene = prepare_scene(photo, depth, motion, (preset.width, preset.height), preset.frame_count)
@@ -238,6 +376,7 @@ def render_clip(
     renderer = Renderer(scene.layers, scene.framing.src, scene.framing.out)
     render_time = 0.0
     count = len(scene.poses)
+    times, focus = scene.frame_times(), scene.focus_depths()
     bar = progress(count, Path(output).name)
     try:
         with (
@@ -252,12 +391,11 @@ def render_clip(
                 if effects:
                     ctx = EffectContext(
                         depth=view.depth,
-                        t=index / max(1, count - 1),
-                        focus_depth=scene.subject.focus_depth,
+                        t=float(times[index]),
+                        focus_depth=focus[index],
                         frame_index=index,
                     )
-                    for effect in effects:
-                        frame = effect.apply(frame, ctx)
+                    frame = apply_effects(registry, effects, frame, ctx)
                 image = to_uint8(frame)
                 render_time += time.perf_counter() - tick
                 sink.put(image)
