@@ -53,6 +53,10 @@ class ExportPreset:
             where = f" ({self.source})" if self.source else ""
             raise DepthreelError(f"preset '{self.name}'{where}: " + "; ".join(problems))
 
+    def summary(self) -> str:
+        """'1080x1920, 30 fps, 6 s, libx264': what the preset makes, for listings."""
+        return f"{self.width}x{self.height}, {self.fps:g} fps, {self.duration:g} s, {self.codec}"
+
     @property
     def frame_count(self) -> int:
         return max(1, round(self.duration * self.fps))

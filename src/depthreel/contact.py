@@ -1,0 +1,153 @@
+"""Contact sheets: a few rendered frames per motion (one photo) or per photo (a folder).
+
+Built from the same pieces as a clip (photo_depth, prepare_scene, Renderer, the effects), so
+what the sheet shows is what `render` makes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from depthreel.depthmap import photo_depth
+from depthreel.effect import Effect, EffectContext
+from depthreel.errors import DepthreelError
+from depthreel.motion import Motion
+from depthreel.photo import Photo, load_photo
+from depthreel.registry import Registry
+
+PHOTO_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".tif", ".tiff", ".bmp"}
+PATH_FRAMES = 48  # poses planned per motion; the sheet shows a few of them
+GAP = 6  # px between tiles
+LABEL = 22  # px of label strip above each row
+BACKGROUND = (24, 24, 24)
+
+
+@dataclass
+class Row:
+    """One row of the sheet: a label and its tiles (RGB uint8, all the same height)."""
+
+    label: str
+    tiles: list[np.ndarray]
+
+
+def frame_indices(motion: Motion, count: int, columns: int) -> list[int]:
+    """Evenly spread frames; a motion that closes skips its last (== first) frame."""
+    if columns <= 1:
+        return [0]
+    if motion.closes:
+        return [(k * count) // columns for k in range(columns)]
+    return [round(k * (count - 1) / (columns - 1)) for k in range(columns)]
+
+
+def motion_frames(
+    photo: Photo,
+    depth: object,
+    motion: Motion,
+    size: tuple[int, int],
+    columns: int,
+    effects: Sequence[Effect] = (),
+    registry: Registry | None = None,
+) -> list[np.ndarray]:
+    """`columns` frames of the clip `motion` makes of `photo`, at `size`, as uint8 RGB."""
+    from depthreel.pipeline import apply_effects, prepare_scene, to_uint8
+    from depthreel.render.renderer import Renderer
+
+    scene = prepare_scene(photo, depth, motion, size, PATH_FRAMES)  # type: ignore[arg-type]
+    renderer = Renderer(scene.layers, scene.framing.src, scene.framing.out)
+    times, focus = scene.frame_times(), scene.focus_depths()
+    frames = []
+    for index in frame_indices(scene.motion, len(scene.poses), columns):
+        view = renderer.render(scene.poses[index])
+        frame = view.rgb
+        if effects and registry is not None:
+            ctx = EffectContext(view.depth, float(times[index]), focus[index], index)
+            frame = apply_effects(registry, effects, frame, ctx)
+        frames.append(to_uint8(frame))
+    return frames
+
+
+def thumbnail(photo: Photo, size: tuple[int, int]) -> np.ndarray:
+    """The photo fitted inside `size` on the sheet's background."""
+    w, h = size
+    scale = min(w / photo.width, h / photo.height)
+    fit = (max(1, round(photo.width * scale)), max(1, round(photo.height * scale)))
+    small = cv2.resize(photo.rgb, fit, interpolation=cv2.INTER_AREA)
+    tile = np.empty((h, w, 3), np.uint8)
+    tile[:] = BACKGROUND
+    x0, y0 = (w - fit[0]) // 2, (h - fit[1]) // 2
+    tile[y0 : y0 + fit[1], x0 : x0 + fit[0]] = np.clip(small * 255 + 0.5, 0, 255).astype(np.uint8)
+    return tile
+
+
+def compose(rows: Sequence[Row], per_line: int = 1) -> np.ndarray:
+    """Lay the rows out, `per_line` side by side, each under its label (RGB uint8)."""
+    per_line = max(1, per_line)
+    lines = [rows[i : i + per_line] for i in range(0, len(rows), per_line)]
+
+    def block_width(row: Row) -> int:
+        return sum(t.shape[1] for t in row.tiles) + GAP * (len(row.tiles) - 1)
+
+    block = max(block_width(row) for row in rows)
+    tile_h = max(row.tiles[0].shape[0] for row in rows)
+    width = per_line * (block + 2 * GAP) + GAP
+    height = len(lines) * (LABEL + tile_h + GAP) + GAP
+    sheet = np.empty((height, width, 3), np.uint8)
+    sheet[:] = BACKGROUND
+    for line_no, line in enumerate(lines):
+        y = GAP + line_no * (LABEL + tile_h + GAP)
+        for block_no, row in enumerate(line):
+            x = GAP + block_no * (block + 2 * GAP)
+            label_org = (x, y + LABEL - 7)
+            font = cv2.FONT_HERSHEY_SIMPLEX
+            cv2.putText(sheet, row.label, label_org, font, 0.45, (235, 235, 235), 1, cv2.LINE_AA)
+            for tile in row.tiles:
+                th, tw = tile.shape[:2]
+                sheet[y + LABEL : y + LABEL + th, x : x + tw] = tile
+                x += tw + GAP
+    return sheet
+
+
+def photos_in(folder: Path) -> list[Path]:
+    """The photos directly inside `folder`, by name."""
+    found = sorted(p for p in folder.iterdir() if p.suffix.lower() in PHOTO_SUFFIXES)
+    if not found:
+        raise DepthreelError(f"folder {folder} has no photos ({', '.join(sorted(PHOTO_SUFFIXES))})")
+    return found
+
+
+def contact_sheet(
+    source: Path,
+    motions: Sequence[Motion],
+    registry: Registry,
+    notice: Callable[[str], None],
+    size: tuple[int, int] = (180, 320),
+    columns: int = 4,
+    effects: Sequence[Effect] = (),
+    estimator: str | None = None,
+    on_row: Callable[[str], None] = lambda label: None,
+    per_line: int = 1,
+) -> np.ndarray:
+    """The sheet for a photo (a row per motion) or a folder (a row per photo, first motion)."""
+    rows = []
+    if Path(source).is_dir():
+        for path in photos_in(Path(source)):
+            photo = load_photo(path)
+            depth = photo_depth(photo, registry, notice, estimator)
+            tiles = [thumbnail(photo, size)]
+            tiles += motion_frames(photo, depth, motions[0], size, columns, effects, registry)
+            rows.append(Row(f"{path.name}  ({motions[0].name})", tiles))
+            on_row(path.name)
+    else:
+        photo = load_photo(source)
+        depth = photo_depth(photo, registry, notice, estimator)
+        for motion in motions:
+            tiles = motion_frames(photo, depth, motion, size, columns, effects, registry)
+            label = motion.name if per_line > 1 else f"{motion.name}: {motion.description}"
+            rows.append(Row(label, tiles))
+            on_row(motion.name)
+    return compose(rows, per_line)
