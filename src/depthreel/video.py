@@ -14,7 +14,6 @@ import numpy as np
 from depthreel.errors import DepthreelError
 from depthreel.presets import ExportPreset
 
-
 VP9_DEADLINES = ("good", "realtime", "best")
 
 
