@@ -103,3 +103,18 @@ def probe(path: Path) -> VideoInfo:
         has_audio="Audio:" in info.stderr,
         faststart=faststart,
     )
+
+
+@pytest.fixture
+def registry_factory():
+    """Build a registry from a fresh manager with the built-ins, after a test set things up."""
+    from depthreel.plugins import get_plugin_manager
+    from depthreel.registry import Registry
+
+    return lambda: Registry.from_plugin_manager(get_plugin_manager(load_entrypoints=False))
+
+
+@pytest.fixture(autouse=True)
+def _no_user_config(tmp_path_factory, monkeypatch):
+    """Keep the developer's own ~/.config/depthreel presets out of every test."""
+    monkeypatch.setenv("DEPTHREEL_CONFIG_DIR", str(tmp_path_factory.getbasetemp() / "no-config"))
