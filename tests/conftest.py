@@ -35,7 +35,8 @@ def make_plugin_dist(tmp_path, monkeypatch):
         root = tmp_path / f"site-{dist_name}"
         root.mkdir()
         (root / f"{module_name}.py").write_text(textwrap.dedent(source))
-        info = root / f"{dist_name}-0.1.dist-info"
+        # importlib.metadata reads the name up to the first '-' of the folder: use '_' inside.
+        info = root / f"{dist_name.replace('-', '_')}-0.1.dist-info"
         info.mkdir()
         (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {dist_name}\nVersion: 0.1\n")
         entry = entry_name or module_name

@@ -89,8 +89,13 @@ def test_bundled_file_names_match_preset_names():
 
 
 def test_motion_presets_name_motions_and_effects_that_exist(registry):
-    from depthreel.pipeline import RenderSettings, build_effects, build_motion
-    from depthreel.pipeline import effect_request, motion_request
+    from depthreel.pipeline import (
+        RenderSettings,
+        build_effects,
+        build_motion,
+        effect_request,
+        motion_request,
+    )
 
     presets = [p for p in (e.obj for e in registry.items("preset")) if p.motion]
     assert {"reels-dreamy", "tiktok-vertigo", "shorts-handheld"} <= {p.name for p in presets}
