@@ -74,3 +74,39 @@ def test_register_inpainters_inpainter_fills_holes(plugins):
     out, depth = flat.inpaint(rgb, np.ones((4, 4), np.float32), hole)
     assert out[0, 0] == pytest.approx([7 / 15] * 3) and depth[0, 0] == 1.0
     assert "flat" in CliRunner().invoke(cli, ["list", "inpainters"]).output
+
+
+def test_a_raising_motion_is_named_with_its_plugin(make_plugin_dist, monkeypatch, photo, tmp_path):
+    monkeypatch.delenv("DEPTHREEL_PLUGINS", raising=False)
+    make_plugin_dist(
+        "depthreel-wobble",
+        "depthreel_wobble",
+        """
+        from dataclasses import dataclass
+        from depthreel import hookimpl
+        from depthreel.motion import Motion
+
+        @dataclass
+        class Wobble(Motion):
+            name = "wobble"
+            description = "raises"
+
+            def path(self, s, ctx):
+                raise ZeroDivisionError("wobbled too far")
+
+        @hookimpl
+        def register_motions(register):
+            register(Wobble)
+        """,
+    )
+    listing = CliRunner().invoke(cli, ["list", "motions"])
+    assert listing.exit_code == 0 and "wobble" in listing.output and "dolly" in listing.output
+    out = tmp_path / "w.mp4"
+    result = CliRunner().invoke(
+        cli, ["render", str(photo), "-o", str(out), "-m", "wobble", "--estimator", "classic"]
+    )
+    assert result.exit_code == 1 and not out.exists()
+    assert result.output.strip() == (
+        "Error: motion 'wobble' from plugin 'depthreel_wobble' failed: "
+        "ZeroDivisionError: wobbled too far"
+    )

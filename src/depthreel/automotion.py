@@ -95,6 +95,8 @@ def choose_motion(
     `options` go to every candidate (e.g. loop, easing); an `intensity` among them caps the
     intensities tried.
     """
+    from depthreel.pipeline import build_motion
+
     options = dict(options or {})
     cap = float(options.pop("intensity", 1.0))
     ladder = [i for i in INTENSITIES if i <= cap + 1e-9] or [cap]
@@ -111,7 +113,7 @@ def choose_motion(
         raise DepthreelError("--motion auto needs at least one built-in motion; none is installed")
     best: list[tuple[Trial, Motion]] = []
     for name in available:
-        base: Motion = registry.get("motion", name)(**options)
+        base = build_motion(registry, name, options)
         trial: Trial | None = None
         index = 0
         while index < len(ladder):

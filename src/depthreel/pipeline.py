@@ -112,8 +112,19 @@ def plugin_failure(registry: Registry, kind: str, name: str, exc: Exception) -> 
 
 
 def build_motion(registry: Registry, name: str, options: dict[str, Any]) -> Motion:
-    """Instantiate a registered motion with user options; bad options are one-line errors."""
+    """Instantiate a registered motion with user options; bad options are one-line errors.
+
+    The path's ends are tried once here, so a plugin motion that raises is named with its
+    plugin before any work starts.
+    """
     motion: Motion = _instantiate(registry, "motion", name, options)
+    try:
+        motion.pose(0.0)
+        motion.pose(1.0)
+    except DepthreelError:
+        raise
+    except Exception as exc:
+        raise plugin_failure(registry, "motion", name, exc) from None
     return motion
 
 
