@@ -66,7 +66,8 @@ def uncovered_share(
     out_size: tuple[int, int],
 ) -> float:
     """The worst share of the frame a render of `motion` leaves uncovered (before filling)."""
-    from depthreel.pipeline import crop_to_work, plan_path
+    from depthreel.path import plan_path
+    from depthreel.pipeline import crop_to_work
     from depthreel.render.renderer import Renderer
 
     subject = find_subject(depth)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -15,9 +14,19 @@ import numpy as np
 from depthreel.depthmap import PhotoDepth, photo_depth
 from depthreel.effect import Effect, EffectContext
 from depthreel.errors import DepthreelError, PluginError
-from depthreel.framing import Framing, plan_framing
+from depthreel.framing import Framing
 from depthreel.motion import Motion, MotionContext
 from depthreel.outputs import atomic_output, check_output
+from depthreel.path import (  # noqa: F401 (re-exported: the path planning used to live here)
+    MAX_PARALLAX,
+    NEAREST_SAFE_SHARE,
+    PATH_SAMPLES,
+    PathPlan,
+    camera_path,
+    path_displacement,
+    plan_path,
+    subject_context,
+)
 from depthreel.photo import Photo, load_photo
 from depthreel.presets import ExportPreset
 from depthreel.progress import ProgressFactory, silent_progress
@@ -27,9 +36,6 @@ from depthreel.subject import Subject, find_subject
 
 DEFAULT_MOTION = "dolly"
 AUTO_MOTION = "auto"  # --motion auto: depthreel.automotion picks the motion for the photo
-PATH_SAMPLES = 48  # poses sampled along the path to plan the crop margin
-NEAREST_SAFE_SHARE = 0.5  # the camera never moves closer than half the nearest depth
-MAX_PARALLAX = 0.15  # nothing moves on screen by more than this share of the frame's long side
 
 
 @dataclass
@@ -132,65 +138,6 @@ def build_effects(registry: Registry, specs: Sequence[tuple[str, dict[str, Any]]
     return [_instantiate(registry, "effect", name, options) for name, options in specs]
 
 
-def path_displacement(
-    poses: Sequence[CameraPose], camera: Intrinsics, depths: Sequence[float]
-) -> float:
-    """The largest on-screen movement (px) of any frame corner or the centre at these depths."""
-    from depthreel.render.project import project_points
-
-    w, h = camera.width, camera.height
-    u = np.array([0.0, w - 1.0, 0.0, w - 1.0, w / 2])
-    v = np.array([0.0, 0.0, h - 1.0, h - 1.0, h / 2])
-    largest = 0.0
-    for pose in poses:
-        for z in depths:
-            u2, v2, _ = project_points(u, v, np.full_like(u, z), camera, pose, camera)
-            largest = max(largest, float(np.max(np.hypot(u2 - u, v2 - v))))
-    return largest
-
-
-def camera_path(
-    motion: Motion,
-    subject: Subject,
-    frames: int,
-    depth_range: tuple[float, float],
-    camera: Intrinsics,
-    ctx: MotionContext | None = None,
-) -> tuple[list[CameraPose], Motion]:
-    """Poses for every frame, in scene units, and the motion actually used.
-
-    `ctx` carries the pivot (focus depth 1: poses are scaled to the subject's depth here). A
-    motion that would carry the camera into the nearest surface, or move anything on screen
-    by more than MAX_PARALLAX of the frame, is toned down (its intensity lowered).
-    """
-    ctx = ctx or MotionContext(focus_depth=1.0)
-    ts = motion.frame_times(frames)
-    nearest, farthest = depth_range
-    budget = MAX_PARALLAX * max(camera.width, camera.height)
-    poses: list[CameraPose] = []
-    for _ in range(6):
-        try:
-            poses = [motion.pose(float(t), ctx).scaled(subject.focus_depth) for t in ts]
-        except DepthreelError:
-            raise
-        except Exception as exc:
-            raise PluginError(
-                f"motion '{motion.name}' failed: {type(exc).__name__}: {exc}".splitlines()[0]
-            ) from None
-        sample = poses[:: max(1, len(poses) // PATH_SAMPLES)] + poses[-1:]
-        deepest = max(pose.z for pose in poses)
-        moved = path_displacement(sample, camera, (nearest, farthest))
-        factor = min(
-            1.0,
-            NEAREST_SAFE_SHARE * nearest / deepest if deepest > 0 else 1.0,
-            budget / moved if moved > 0 else 1.0,
-        )
-        if factor > 0.98:
-            break
-        motion = dataclasses.replace(motion, intensity=motion.intensity * factor * 0.98)
-    return poses, motion
-
-
 def crop_to_work(
     image: np.ndarray,
     framing: Framing,
@@ -208,17 +155,6 @@ def crop_to_work(
     shrinking = size[0] < region.shape[1]
     interp = cv2.INTER_AREA if shrinking else upscale
     return np.asarray(cv2.resize(region, size, interpolation=interp))
-
-
-@dataclass
-class PathPlan:
-    """A motion fitted to a photo: the crop, the poses of every frame and the pivot used."""
-
-    framing: Framing
-    poses: list[CameraPose]
-    motion: Motion
-    context: MotionContext  # pivot and aspect; focus depth 1 (poses are scaled to the subject)
-    times: np.ndarray  # clip time of every frame
 
 
 @dataclass
@@ -246,56 +182,6 @@ class PreparedScene:
         if self.times is not None:
             return self.times
         return np.linspace(0.0, 1.0, count) if count > 1 else np.zeros(1)
-
-
-def subject_context(
-    subject: Subject, framing: Framing, photo_size: tuple[int, int], photo_focal: float
-) -> MotionContext:
-    """The subject's centre relative to the crop's centre, in tan-angle units (the pivot)."""
-    x0, y0, cw, ch = framing.crop
-    return MotionContext(
-        focus_depth=1.0,
-        pivot_x=(subject.center_x * photo_size[0] - (x0 + cw / 2)) / photo_focal,
-        pivot_y=(subject.center_y * photo_size[1] - (y0 + ch / 2)) / photo_focal,
-        aspect=framing.out.width / framing.out.height,
-    )
-
-
-def plan_path(
-    motion: Motion,
-    subject: Subject,
-    depth_range: tuple[float, float],
-    photo_size: tuple[int, int],
-    photo_focal: float,
-    out_size: tuple[int, int],
-    frames: int,
-) -> PathPlan:
-    """Fit the motion to the photo: poses around the subject, and the crop they need.
-
-    The crop is centred on the subject where the photo allows; the pivot is where the subject
-    lands in that crop, so the path is planned twice (the second time around the real pivot).
-    """
-    nearest, farthest = depth_range
-    base_scale = out_size[0] / min(photo_size[0], photo_size[1] * out_size[0] / out_size[1])
-    frame_camera = Intrinsics.centered(*out_size, photo_focal * base_scale)
-    ctx = MotionContext(focus_depth=1.0, aspect=out_size[0] / out_size[1])
-    requested = motion
-    for attempt in range(2):
-        poses, motion = camera_path(requested, subject, frames, depth_range, frame_camera, ctx=ctx)
-        step = max(1, len(poses) // PATH_SAMPLES)
-        framing = plan_framing(
-            photo_size,
-            photo_focal,
-            out_size,
-            poses[::step] + poses[-1:],
-            [nearest, subject.focus_depth, farthest],
-            center=(subject.center_x, subject.center_y),
-        )
-        placed = subject_context(subject, framing, photo_size, photo_focal)
-        if attempt == 1 or placed == ctx:
-            break
-        ctx = placed
-    return PathPlan(framing, poses, motion, ctx, motion.frame_times(frames))
 
 
 def prepare_scene(
