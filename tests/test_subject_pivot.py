@@ -25,6 +25,10 @@ def off_centre_scene(tmp_path):
     return Photo(rgb, tmp_path / "p.png"), PhotoDepth(depth, "test")
 
 
+def inpaint(registry):
+    return registry.get("inpainter", "diffusion")()
+
+
 def red_centre(frame):
     red = (frame[..., 0] > 0.7) & (frame[..., 1] < 0.3)
     ys, xs = np.nonzero(red)
@@ -35,11 +39,11 @@ def red_centre(frame):
 def test_off_centre_subject_stays_put(registry, tmp_path, name):
     photo, depth = off_centre_scene(tmp_path)
     motion = registry.get("motion", name)(intensity=1.0)
-    scene = prepare_scene(photo, depth, motion, (180, 320), 9)
+    scene = prepare_scene(photo, depth, motion, (180, 320), 9, inpaint(registry))
     ctx = scene.context
     assert ctx.pivot_x < -0.05 and ctx.pivot_y < -0.05  # the subject is up and to the left
     # No hole filling: the fill of what the move uncovers beside the box is not the box.
-    renderer = Renderer(scene.layers, scene.framing.src, scene.framing.out, fill=False)
+    renderer = Renderer(scene.layers, scene.camera, scene.framing.out, fill=False)
     centres = [red_centre(renderer.render(pose).rgb) for pose in scene.poses]
     x0, y0, area0 = centres[0]
     assert x0 < 90 and y0 < 160 and area0 > 200  # visible, off-centre
@@ -51,11 +55,12 @@ def test_off_centre_subject_stays_put(registry, tmp_path, name):
 
 def test_focus_depth_follows_the_subject_as_the_camera_moves(registry, tmp_path):
     photo, depth = off_centre_scene(tmp_path)
-    scene = prepare_scene(photo, depth, registry.get("motion", "dolly")(), (180, 320), 5)
+    dolly = registry.get("motion", "dolly")()
+    scene = prepare_scene(photo, depth, dolly, (180, 320), 5, inpaint(registry))
     focus = scene.focus_depths()
     subject = scene.subject.focus_depth
     assert focus[0] == pytest.approx(subject)
     assert focus[-1] < 0.9 * subject  # the camera moved towards it
-    view = Renderer(scene.layers, scene.framing.src, scene.framing.out).render(scene.poses[-1])
+    view = Renderer(scene.layers, scene.camera, scene.framing.out).render(scene.poses[-1])
     x, y, _ = red_centre(view.rgb)
     assert float(view.depth[round(y), round(x)]) == pytest.approx(focus[-1], rel=0.02)

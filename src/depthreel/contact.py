@@ -13,9 +13,11 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from depthreel.depthmap import photo_depth
-from depthreel.effect import Effect, EffectContext
+from depthreel.cache import Cache
+from depthreel.depthmap import PhotoDepth, photo_depth
+from depthreel.effect import Effect
 from depthreel.errors import DepthreelError
+from depthreel.inpaint import Inpainter
 from depthreel.motion import Motion
 from depthreel.photo import Photo, load_photo
 from depthreel.registry import Registry
@@ -46,29 +48,21 @@ def frame_indices(motion: Motion, count: int, columns: int) -> list[int]:
 
 def motion_frames(
     photo: Photo,
-    depth: object,
+    depth: PhotoDepth,
     motion: Motion,
     size: tuple[int, int],
     columns: int,
+    inpainter: Inpainter,
     effects: Sequence[Effect] = (),
     registry: Registry | None = None,
+    cache: Cache | None = None,
 ) -> list[np.ndarray]:
     """`columns` frames of the clip `motion` makes of `photo`, at `size`, as uint8 RGB."""
-    from depthreel.pipeline import apply_effects, prepare_scene, to_uint8
-    from depthreel.render.renderer import Renderer
+    from depthreel.pipeline import FrameRenderer, prepare_scene
 
-    scene = prepare_scene(photo, depth, motion, size, PATH_FRAMES)  # type: ignore[arg-type]
-    renderer = Renderer(scene.layers, scene.framing.src, scene.framing.out)
-    times, focus = scene.frame_times(), scene.focus_depths()
-    frames = []
-    for index in frame_indices(scene.motion, len(scene.poses), columns):
-        view = renderer.render(scene.poses[index])
-        frame = view.rgb
-        if effects and registry is not None:
-            ctx = EffectContext(view.depth, float(times[index]), focus[index], index)
-            frame = apply_effects(registry, effects, frame, ctx)
-        frames.append(to_uint8(frame))
-    return frames
+    scene = prepare_scene(photo, depth, motion, size, PATH_FRAMES, inpainter, cache=cache)
+    frames = FrameRenderer(scene, effects, registry=registry)
+    return [frames.frame(index) for index in frame_indices(scene.motion, frames.count, columns)]
 
 
 def thumbnail(photo: Photo, size: tuple[int, int]) -> np.ndarray:
@@ -131,22 +125,29 @@ def contact_sheet(
     estimator: str | None = None,
     on_row: Callable[[str], None] = lambda label: None,
     per_line: int = 1,
+    inpainter: str = "diffusion",
+    cache: Cache | None = None,
 ) -> np.ndarray:
     """The sheet for a photo (a row per motion) or a folder (a row per photo, first motion)."""
+    fill: Inpainter = registry.get("inpainter", inpainter)()
     rows = []
     if Path(source).is_dir():
         for path in photos_in(Path(source)):
             photo = load_photo(path)
-            depth = photo_depth(photo, registry, notice, estimator)
+            depth = photo_depth(photo, registry, notice, estimator, cache=cache)
             tiles = [thumbnail(photo, size)]
-            tiles += motion_frames(photo, depth, motions[0], size, columns, effects, registry)
+            tiles += motion_frames(
+                photo, depth, motions[0], size, columns, fill, effects, registry, cache
+            )
             rows.append(Row(f"{path.name}  ({motions[0].name})", tiles))
             on_row(path.name)
     else:
         photo = load_photo(source)
-        depth = photo_depth(photo, registry, notice, estimator)
+        depth = photo_depth(photo, registry, notice, estimator, cache=cache)
         for motion in motions:
-            tiles = motion_frames(photo, depth, motion, size, columns, effects, registry)
+            tiles = motion_frames(
+                photo, depth, motion, size, columns, fill, effects, registry, cache
+            )
             label = motion.name if per_line > 1 else f"{motion.name}: {motion.description}"
             rows.append(Row(label, tiles))
             on_row(motion.name)

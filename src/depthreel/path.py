@@ -6,7 +6,7 @@ Used by `render` (through pipeline.prepare_scene), `--motion auto` and `preview`
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -90,6 +90,7 @@ class PathPlan:
     motion: Motion
     context: MotionContext  # pivot and aspect; focus depth 1 (poses are scaled to the subject)
     times: np.ndarray  # clip time of every frame
+    served: list[CameraPose]  # the sampled poses the crop (and the layers) must serve
 
 
 def subject_context(
@@ -113,11 +114,13 @@ def plan_path(
     photo_focal: float,
     out_size: tuple[int, int],
     frames: int,
+    serve: Callable[[list[CameraPose]], list[CameraPose]] = list,
 ) -> PathPlan:
     """Fit the motion to the photo: poses around the subject, and the crop they need.
 
     The crop is centred on the subject where the photo allows; the pivot is where the subject
     lands in that crop, so the path is planned twice (the second time around the real pivot).
+    `serve` maps sampled poses to the views that must be covered (e.g. both stereo eyes).
     """
     nearest, farthest = depth_range
     base_scale = out_size[0] / min(photo_size[0], photo_size[1] * out_size[0] / out_size[1])
@@ -127,11 +130,12 @@ def plan_path(
     for attempt in range(2):
         poses, motion = camera_path(requested, subject, frames, depth_range, frame_camera, ctx=ctx)
         step = max(1, len(poses) // PATH_SAMPLES)
+        served = serve(poses[::step] + poses[-1:])
         framing = plan_framing(
             photo_size,
             photo_focal,
             out_size,
-            poses[::step] + poses[-1:],
+            served,
             [nearest, subject.focus_depth, farthest],
             center=(subject.center_x, subject.center_y),
         )
@@ -139,4 +143,4 @@ def plan_path(
         if attempt == 1 or placed == ctx:
             break
         ctx = placed
-    return PathPlan(framing, poses, motion, ctx, motion.frame_times(frames))
+    return PathPlan(framing, poses, motion, ctx, motion.frame_times(frames), served)

@@ -28,6 +28,8 @@ from depthreel.cli.app import App, notice
 )
 @click.option("--size", default="180x320", show_default=True, help="Tile size WIDTHxHEIGHT.")
 @click.option("--estimator", help="Depth estimator (default: best available).")
+@click.option("--inpainter", default="diffusion", show_default=True, help="Hidden-background fill.")
+@click.option("--no-cache", is_flag=True, help="Do not reuse or store depth and layers.")
 @click.option("--quality", type=click.IntRange(1, 100), default=85, help="JPEG quality.")
 @click.option("--force", "-f", is_flag=True, help="Overwrite an existing sheet.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress or summary.")
@@ -42,6 +44,8 @@ def preview(
     per_line: int,
     size: str,
     estimator: str | None,
+    inpainter: str,
+    no_cache: bool,
     quality: int,
     force: bool,
     quiet: bool,
@@ -49,6 +53,7 @@ def preview(
     """Contact sheet of SOURCE: a row of frames per motion (a photo) or per photo (a folder)."""
     import cv2
 
+    from depthreel.cache import Cache
     from depthreel.contact import contact_sheet
     from depthreel.errors import DepthreelError
     from depthreel.outputs import atomic_output, check_output
@@ -84,6 +89,8 @@ def preview(
         estimator=estimator,
         on_row=progress,
         per_line=per_line,
+        inpainter=inpainter,
+        cache=None if no_cache else Cache.default(),
     )
     bgr = cv2.cvtColor(sheet, cv2.COLOR_RGB2BGR)
     params = [cv2.IMWRITE_JPEG_QUALITY, quality] if suffix != ".png" else []

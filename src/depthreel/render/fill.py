@@ -19,15 +19,17 @@ module: clear the __pycache__ *.nbi/*.nbc files after changing depthreel.render.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 
 import numpy as np
 from numba import njit
 
 from depthreel.render.splat import EMPTY, JIT
 
-GAIN = 1.25  # geometric coverage = min(1, GAIN * weight sum): absorbs tent ripple
+GAIN = 1.4  # geometric coverage = min(1, GAIN * weight sum): absorbs tent ripple
 FILL_TOL = 0.1  # relative depth band of the "far side" of a hole
 FULL = 1.0 - 1e-6  # coverage at or above this is not a hole
+TILE_LEVEL = 5  # the fill works on tiles of 2**TILE_LEVEL pixels (one cell at that level)
 
 
 @njit(**JIT, inline="always")
@@ -61,12 +63,13 @@ def resolve(
     depth: np.ndarray,
     cover: np.ndarray,
     row_holes: np.ndarray,
+    tile_holes: np.ndarray,
 ) -> int:
     """Composite front over back; write rgb (premultiplied by coverage), depth and coverage.
 
     Front coverage = min(1, GAIN * sum w) * (sum w a / sum w); the back fills the rest with its
     own coverage. Resets the depths in `state` for the next frame. Returns the number of holes
-    (coverage < 1); row_holes[i] says whether row i has one.
+    (coverage < 1) and marks the rows and fill tiles (see fill_frame) that have some.
     """
     h, w = depth.shape
     holes = 0
@@ -101,7 +104,9 @@ def resolve(
             rgb[i, j, 2] = b
             depth[i, j] = z1 if cf > 0.0 and cf >= cb else (z2 if cb > 0.0 else 0.0)
             cover[i, j] = c
-            row += c < FULL
+            if c < FULL:
+                row += 1
+                tile_holes[i >> TILE_LEVEL, j >> TILE_LEVEL] = True
         if row:
             row_holes[i] = True
             holes += row
@@ -119,18 +124,36 @@ def pyramid_shapes(height: int, width: int) -> list[tuple[int, int]]:
 
 
 @njit(**JIT)
-def pull_frame(rgb: np.ndarray, depth: np.ndarray, cover: np.ndarray, level1: np.ndarray) -> None:
+def _tile_rows(tiles: np.ndarray, t: int, rows: int, cols: int) -> Iterator[tuple[int, int, int]]:
+    """Row segments (i, j0, j1) of the active tiles (t x t cells each) of a rows x cols level."""
+    for ti in range(tiles.shape[0]):
+        for tj in range(tiles.shape[1]):
+            if tiles[ti, tj]:
+                for i in range(ti * t, min((ti + 1) * t, rows)):
+                    yield i, tj * t, min((tj + 1) * t, cols)
+
+
+@njit(**JIT)
+def pull_frame(
+    rgb: np.ndarray,
+    depth: np.ndarray,
+    cover: np.ndarray,
+    level1: np.ndarray,
+    tiles: np.ndarray,
+    t: int,
+) -> None:
     """Level 1 of the pyramid: far-biased 2x2 reduction of the resolved frame.
 
     level1 (ceil(H/2), ceil(W/2), 5) = (r, g, b, z, weight); rgb is premultiplied by coverage,
-    so a child's colour weighs c * (rgb / c) = rgb. A lone last row/column counts once.
+    so a child's colour weighs c * (rgb / c) = rgb. A lone last row/column counts once. Only
+    tiles[ti, tj] (blocks of t x t level-1 cells) are computed.
     """
     h, w = depth.shape
-    for bi in range(level1.shape[0]):
+    for bi, bj0, bj1 in _tile_rows(tiles, t, level1.shape[0], level1.shape[1]):
         i0 = 2 * bi
         i1 = min(i0 + 1, h - 1)
         ci = 1.0 if i1 > i0 else 0.0
-        for bj in range(level1.shape[1]):
+        for bj in range(bj0, bj1):
             j0 = 2 * bj
             j1 = min(j0 + 1, w - 1)
             cj = 1.0 if j1 > j0 else 0.0
@@ -164,15 +187,18 @@ def pull_frame(rgb: np.ndarray, depth: np.ndarray, cover: np.ndarray, level1: np
 
 
 @njit(**JIT)
-def pull_level(fine: np.ndarray, coarse: np.ndarray) -> int:
-    """Far-biased 2x2 reduction of (h, w, 5) = (r, g, b, z, weight); returns #coarse holes."""
+def pull_level(fine: np.ndarray, coarse: np.ndarray, tiles: np.ndarray, t: int) -> int:
+    """Far-biased 2x2 reduction of (h, w, 5) = (r, g, b, z, weight) in the active tiles.
+
+    Returns the number of coarse cells computed that are still holes (weight < 1).
+    """
     h, w = fine.shape[0], fine.shape[1]
     holes = 0
-    for bi in range(coarse.shape[0]):
+    for bi, bj0, bj1 in _tile_rows(tiles, t, coarse.shape[0], coarse.shape[1]):
         i0 = 2 * bi
         i1 = min(i0 + 1, h - 1)
         ci = 1.0 if i1 > i0 else 0.0
-        for bj in range(coarse.shape[1]):
+        for bj in range(bj0, bj1):
             j0 = 2 * bj
             j1 = min(j0 + 1, w - 1)
             cj = 1.0 if j1 > j0 else 0.0
@@ -229,11 +255,14 @@ def _far_weights(
 
 
 @njit(**JIT)
-def push_level(coarse: np.ndarray, fine: np.ndarray) -> None:
-    """Complete a (h, w, 5) level: blend in the far-biased upsampled coarse level where w < 1."""
+def push_level(coarse: np.ndarray, fine: np.ndarray, tiles: np.ndarray, t: int) -> None:
+    """Complete the active tiles of a (h, w, 5) level where w < 1 from the coarse level.
+
+    Blends in the far-biased bilinear upsampling of the (complete) coarse level.
+    """
     hc, wc = coarse.shape[0], coarse.shape[1]
-    for i in range(fine.shape[0]):
-        for j in range(fine.shape[1]):
+    for i, j0, j1 in _tile_rows(tiles, t, fine.shape[0], fine.shape[1]):
+        for j in range(j0, j1):
             c = fine[i, j, 4]
             if c >= FULL:
                 continue
@@ -298,21 +327,73 @@ def push_frame(
                 )
 
 
+ALL = np.ones((1, 1), np.bool_)  # "every tile" for the levels coarser than TILE_LEVEL
+
+
+def tile_shape(height: int, width: int) -> tuple[int, int]:
+    """Number of fill tiles (rows, columns) of a height x width frame."""
+    size = 1 << TILE_LEVEL
+    return -(-height // size), -(-width // size)
+
+
+def _dilate(mask: np.ndarray) -> np.ndarray:
+    """A boolean tile mask grown by one tile in all eight directions."""
+    grown = mask.copy()
+    grown[1:] |= mask[:-1]
+    grown[:-1] |= mask[1:]
+    wide = grown.copy()
+    wide[:, 1:] |= grown[:, :-1]
+    wide[:, :-1] |= grown[:, 1:]
+    return wide
+
+
 def fill_frame(
     rgb: np.ndarray,
     depth: np.ndarray,
     cover: np.ndarray,
     row_holes: np.ndarray,
+    tile_holes: np.ndarray,
     pyramid: list[np.ndarray],
 ) -> None:
-    """Fill the holes of a resolved frame in place; `pyramid` is scratch (pyramid_shapes)."""
-    pull_frame(rgb, depth, cover, pyramid[0])
-    top = 0
-    while top + 1 < len(pyramid):
-        holes = pull_level(pyramid[top], pyramid[top + 1])
-        top += 1
-        if holes == 0:
+    """Fill the holes of a resolved frame in place; `pyramid` is scratch (pyramid_shapes).
+
+    The fine levels (up to TILE_LEVEL) are only built on tiles with holes and their
+    neighbours, which suffices: a cell is incomplete only where it has holes, and its push
+    reads coarse cells at most one cell away. A tile that is nearly all hole (incomplete at
+    TILE_LEVEL) also gets its neighbours, repeatedly, so big holes see enough context. The
+    coarser levels are built on whole frames from those tiles (others count as empty).
+    Clears row_holes and tile_holes.
+    """
+    fine = min(TILE_LEVEL, len(pyramid))
+    big = 1 << 30
+    if fine < TILE_LEVEL:  # a tiny frame: no tiling
+        tile_holes[:] = True
+    done = np.zeros_like(tile_holes)
+    active = _dilate(tile_holes)
+    while True:
+        new = active & ~done
+        if not new.any():
             break
-    for level in range(top - 1, -1, -1):
-        push_level(pyramid[level + 1], pyramid[level])
+        pull_frame(rgb, depth, cover, pyramid[0], new, 1 << (TILE_LEVEL - 1))
+        for k in range(1, fine):
+            pull_level(pyramid[k - 1], pyramid[k], new, 1 << (TILE_LEVEL - 1 - k))
+        done |= new
+        if fine < TILE_LEVEL:
+            break
+        weak = done & (pyramid[fine - 1][..., 4] < FULL)
+        active |= _dilate(weak)
+    top = fine - 1
+    if fine == TILE_LEVEL:
+        pyramid[top][~done] = 0.0  # tiles that were not built count as empty
+        while top + 1 < len(pyramid):
+            holes = pull_level(pyramid[top], pyramid[top + 1], ALL, big)
+            top += 1
+            if holes == 0:
+                break
+    for k in range(top - 1, -1, -1):
+        if k >= fine - 1:
+            push_level(pyramid[k + 1], pyramid[k], ALL, big)
+        else:
+            push_level(pyramid[k + 1], pyramid[k], done, 1 << (TILE_LEVEL - 1 - k))
     push_frame(pyramid[0], rgb, depth, cover, row_holes)
+    tile_holes[:] = False

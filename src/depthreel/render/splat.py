@@ -39,6 +39,7 @@ JIT: dict[str, Any] = {"cache": True, "nogil": True, "fastmath": FASTMATH, "erro
 
 EMPTY = np.float32(3.0e38)  # "no surface" in the z-buffer (finite, unlike inf)
 CLAIM = 0.2  # least splat weight with which a sample may define a pixel's surface depth
+SNAP = 1.1  # footprints stretched less than this stay bilinear (GAIN absorbs the ripple)
 MAX_RADIUS = 3.0  # largest tent radius in pixels (magnification beyond this leaves cracks)
 
 Camera = tuple[float, ...]  # depthreel.render.project.camera_params as a tuple (16 floats)
@@ -46,14 +47,23 @@ Camera = tuple[float, ...]  # depthreel.render.project.camera_params as a tuple 
 
 @njit(**JIT)
 def project_row(
-    cam: Camera, xn: np.ndarray, yv: float, zrow: np.ndarray, h: int, w: int, proj: np.ndarray
+    cam: Camera,
+    xn: np.ndarray,
+    yv: float,
+    zrow: np.ndarray,
+    grow: np.ndarray,
+    h: int,
+    w: int,
+    proj: np.ndarray,
 ) -> None:
     """Project one source row into proj (5, Ws) = x, y, depth, radius_x, radius_y.
 
     Branch-free so that it vectorises. A sample that is absent, behind the camera or whose
-    footprint misses the (h, w) frame gets depth -1. The radii are the local magnification of
-    a fronto-parallel patch (Jacobian of the projection at fixed depth) clamped to
-    [1, MAX_RADIUS].
+    footprint misses the (h, w) frame gets depth -1. The radii are the rows of the Jacobian
+    of the projection at the sample (how far its neighbours land), 1 below SNAP, at most
+    MAX_RADIUS;
+    grow (2, Ws) holds the depth's gradient (dZ/du, dZ/dv) along the surface, which
+    stretches a slanted surface beyond the magnification of a fronto-parallel patch.
     """
     r00, r01, r02, r10, r11, r12, r20, r21, r22 = cam[:9]
     t0, t1, t2, f, ox, oy, kf = cam[9:16]
@@ -63,17 +73,26 @@ def project_row(
     for u in range(zrow.shape[0]):
         z = float(zrow[u])
         xu = xn[u]
-        pz = z * (r20 * xu + bz) - t2
+        rx = r00 * xu + bx  # the sample's ray in the new camera's frame
+        ry = r10 * xu + by
+        rz = r20 * xu + bz
+        pz = z * rz - t2
         iz = 1.0 / max(pz, NEAR_Z)
-        a = (z * (r00 * xu + bx) - t0) * iz
-        b = (z * (r10 * xu + by) - t1) * iz
-        k = kf * z * iz
-        jx0 = r00 - a * r20
-        jx1 = r01 - a * r21
-        jy0 = r10 - b * r20
-        jy1 = r11 - b * r21
-        sx = min(max(k * math.sqrt(jx0 * jx0 + jx1 * jx1), 1.0), MAX_RADIUS)
-        sy = min(max(k * math.sqrt(jy0 * jy0 + jy1 * jy1), 1.0), MAX_RADIUS)
+        a = (z * rx - t0) * iz
+        b = (z * ry - t1) * iz
+        k = kf * z * iz  # d(new position)/d(source position) = k (R - ...) + depth term
+        gx = f * iz * (rx - a * rz)
+        gy = f * iz * (ry - b * rz)
+        gu = float(grow[0, u])
+        gv = float(grow[1, u])
+        jx0 = k * (r00 - a * r20) + gu * gx
+        jx1 = k * (r01 - a * r21) + gv * gx
+        jy0 = k * (r10 - b * r20) + gu * gy
+        jy1 = k * (r11 - b * r21) + gv * gy
+        sx = math.sqrt(jx0 * jx0 + jx1 * jx1)
+        sy = math.sqrt(jy0 * jy0 + jy1 * jy1)
+        sx = min(sx, MAX_RADIUS) if sx >= SNAP else 1.0
+        sy = min(sy, MAX_RADIUS) if sy >= SNAP else 1.0
         x = f * a + ox
         y = f * b + oy
         inside = (
@@ -97,6 +116,7 @@ def _span(c: float, radius: float, size: int) -> tuple[int, int]:
 @njit(**JIT)
 def splat(
     depth: np.ndarray,
+    grad: np.ndarray,
     color: np.ndarray,
     xn: np.ndarray,
     yn: np.ndarray,
@@ -108,7 +128,8 @@ def splat(
 ) -> None:
     """Splat all layers into two surfaces per pixel in a single pass.
 
-    depth (L, Hs, Ws); color (L, Hs, Ws, 4) = (a r, a g, a b, a), premultiplied. state
+    depth (L, Hs, Ws); grad (L, Hs, 2, Ws) its gradient along surfaces (see project_row);
+    color (L, Hs, Ws, 4) = (a r, a g, a b, a), premultiplied. state
     (H, W, 8) holds (z1, z2, sum w a r, sum w a g, sum w a b, sum w a, sum w, claimed) for the
     front surface; back (H, W, 4) the same four sums for the surface behind it. Without alpha
     sum w a is sum w and slot 6 is not written. A pixel whose z1 (z2) is EMPTY has no front
@@ -117,9 +138,9 @@ def splat(
     The front's depth z1 comes from its first claiming sample (splat weight >= CLAIM). A
     claiming sample nearer than z1 beyond the tolerance pushes the front to the back (the old
     back is hidden now); one within tolerance joins the front; one behind it joins, replaces
-    or misses the back likewise. Weak samples never define a surface behind the front: they
-    join the front when nearer (anti-aliasing a silhouette) or the back when within its
-    tolerance.
+    or misses the back likewise. Weak samples only define a surface where there is none yet;
+    otherwise they join the front when nearer (anti-aliasing a silhouette) or a surface
+    within its tolerance.
     """
     n_layers, hs, ws = depth.shape
     h, w = state.shape[0], state.shape[1]
@@ -128,7 +149,7 @@ def splat(
     proj = np.empty((5, ws))
     for v in range(hs):
         for layer in range(n_layers):
-            project_row(cam, xn, yn[v], depth[layer, v], h, w, proj)
+            project_row(cam, xn, yn[v], depth[layer, v], grad[layer, v], h, w, proj)
             for u in range(ws):
                 zc = proj[2, u]
                 if zc <= 0.0:
@@ -171,13 +192,16 @@ def splat(
                                 state[i, j, 4] += wt * b
                                 state[i, j, 5] += wt * a
                                 if has_alpha:
-                                    state[i, j, 6] += wt
+                                    # A fringe sample in front only covers its opaque part:
+                                    # the front itself shows through the rest.
+                                    state[i, j, 6] += wt if zc * tol1 >= z1 else wt * a
                                 continue
                             if zc > z1 * tol1:
-                                # Behind the front: the back takes claimers nearer than it,
-                                # and any sample within its tolerance.
+                                # Behind the front: the back takes claimers nearer than
+                                # it (any sample while it is empty), and any sample within
+                                # its tolerance.
                                 z2 = state[i, j, 1]
-                                if claim and zc * tol1 < z2:
+                                if zc * tol1 < z2 and (claim or z2 >= empty):
                                     state[i, j, 1] = zc
                                     back[i, j, 0] = wt * r
                                     back[i, j, 1] = wt * g
@@ -201,12 +225,11 @@ def splat(
                                 # The claimer defines the front; weak samples nearer than it
                                 # stay (an anti-aliased fringe), weak ones behind are hidden.
                                 keep = np.float32(1.0 if z1 <= zc * tol1 else 0.0)
+                                state[i, j, 6] = state[i, j, 5]  # the fringe's opaque part
                                 state[i, j, 7] = 1.0
-                            elif zc <= z1 * tol1:
+                            else:  # weak joins weak: a blend of rims until a claimer comes
                                 keep = np.float32(1.0)
                                 zf = min(z1, zc)
-                            else:
-                                continue
                         else:  # first sample at this pixel
                             keep = np.float32(0.0)
                             state[i, j, 7] = 1.0 if claim else 0.0
