@@ -83,17 +83,17 @@ def build_settings(
     intensity: float | None,
     easing: str | None,
     reverse: bool,
-    loop: bool,
     effects: tuple[str, ...],
     duration: float | None,
     fps: float | None,
-    size: str | None,
     estimator: str | None,
     depth_file: Path | None,
     depth_kind: str,
     inpainter: str = "diffusion",
     stereo: str | None = None,
     no_cache: bool = False,
+    loop: bool = False,
+    size: str | None = None,
 ) -> Any:
     """RenderSettings from the shared render options."""
     from depthreel.pipeline import RenderSettings
