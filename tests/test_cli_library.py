@@ -140,7 +140,9 @@ def test_preview_sheet_for_a_folder(tmp_path):
     scene_photo(folder / "b.png", 200, 300)
     (folder / "notes.txt").write_text("not a photo")
     out = tmp_path / "album.jpg"
-    result = run("preview", folder, "-o", out, "--frames", "2", "--size", "60x100", *FAST)
+    result = run(
+        "preview", folder, "-o", out, "-m", "auto", "--frames", "2", "--size", "60x100", *FAST
+    )
     assert result.exit_code == 0, result.output
     assert cv2.imread(str(out)).shape[0] == 2 * (22 + 100 + 6) + 6  # a row per photo
     empty = tmp_path / "empty"

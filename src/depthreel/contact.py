@@ -7,8 +7,9 @@ what the sheet shows is what `render` makes.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, ClassVar
 
 import cv2
 import numpy as np
@@ -114,9 +115,34 @@ def photos_in(folder: Path) -> list[Path]:
     return found
 
 
+@dataclass(frozen=True)
+class AutoMotion:
+    """Stands for `--motion auto` on a sheet: the motion is chosen for each photo."""
+
+    options: dict[str, Any] = field(default_factory=dict)
+    name: ClassVar[str] = "auto"
+
+
+def pick(
+    motion: Motion | AutoMotion,
+    registry: Registry,
+    photo: Photo,
+    depth: PhotoDepth,
+    size: tuple[int, int],
+) -> tuple[Motion, str]:
+    """The motion to show, and its label (for auto: what was chosen and why)."""
+    if not isinstance(motion, AutoMotion):
+        return motion, motion.name
+    from depthreel.automotion import choose_motion
+
+    choice = choose_motion(registry, photo, depth, size, motion.options)
+    trial = choice.trial
+    return choice.motion, f"auto: {trial.name} {trial.intensity:g} ({trial.uncovered:.1%})"
+
+
 def contact_sheet(
     source: Path,
-    motions: Sequence[Motion],
+    motions: Sequence[Motion | AutoMotion],
     registry: Registry,
     notice: Callable[[str], None],
     size: tuple[int, int] = (180, 320),
@@ -135,20 +161,23 @@ def contact_sheet(
         for path in photos_in(Path(source)):
             photo = load_photo(path)
             depth = photo_depth(photo, registry, notice, estimator, cache=cache)
+            motion, label = pick(motions[0], registry, photo, depth, size)
             tiles = [thumbnail(photo, size)]
             tiles += motion_frames(
-                photo, depth, motions[0], size, columns, fill, effects, registry, cache
+                photo, depth, motion, size, columns, fill, effects, registry, cache
             )
-            rows.append(Row(f"{path.name}  ({motions[0].name})", tiles))
+            rows.append(Row(f"{path.name}  ({label})", tiles))
             on_row(path.name)
     else:
         photo = load_photo(source)
         depth = photo_depth(photo, registry, notice, estimator, cache=cache)
-        for motion in motions:
+        for requested in motions:
+            motion, label = pick(requested, registry, photo, depth, size)
             tiles = motion_frames(
                 photo, depth, motion, size, columns, fill, effects, registry, cache
             )
-            label = motion.name if per_line > 1 else f"{motion.name}: {motion.description}"
+            if per_line == 1 and not isinstance(requested, AutoMotion):
+                label = f"{motion.name}: {motion.description}"
             rows.append(Row(label, tiles))
-            on_row(motion.name)
+            on_row(label)
     return compose(rows, per_line)

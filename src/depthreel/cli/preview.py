@@ -19,7 +19,7 @@ from depthreel.cli.app import App, notice
     "-m",
     "motions",
     multiple=True,
-    help="Motion spec, repeatable (default: every motion for a photo, dolly for a folder).",
+    help="Motion spec, repeatable; 'auto' picks per photo (default: all motions; folder: dolly).",
 )
 @click.option("--effect", "-e", "effects", multiple=True, help="Effect spec, repeatable.")
 @click.option("--frames", type=click.IntRange(1, 12), default=4, show_default=True)
@@ -54,7 +54,7 @@ def preview(
     import cv2
 
     from depthreel.cache import Cache
-    from depthreel.contact import contact_sheet
+    from depthreel.contact import AutoMotion, contact_sheet
     from depthreel.errors import DepthreelError
     from depthreel.outputs import atomic_output, check_output
     from depthreel.pipeline import build_effects, build_motion
@@ -71,7 +71,10 @@ def preview(
     if not specs:
         names = ["dolly"] if source.is_dir() else registry.names("motion")
         specs = [(name, {}) for name in names]
-    chosen = [build_motion(registry, name, options) for name, options in specs]
+    chosen = [
+        AutoMotion(options) if name == "auto" else build_motion(registry, name, options)
+        for name, options in specs
+    ]
     effect_list = build_effects(registry, [parse_spec(e) for e in effects])
 
     def progress(label: str) -> None:
