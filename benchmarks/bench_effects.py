@@ -13,25 +13,28 @@ from pathlib import Path
 
 import numpy as np
 
-from depthreel.builtins.effects import BUILTIN_EFFECTS
+from depthreel.builtins.effects import BUILTIN_EFFECTS, DepthOfField
 from depthreel.effect import EffectContext
 
 W, H = 1080, 1920
 PHOTO = Path(__file__).resolve().parent.parent / "assets" / "photos" / "coffee.jpg"
 
 
-def scene() -> tuple[np.ndarray, np.ndarray]:
+def scene(near: bool = True) -> tuple[np.ndarray, np.ndarray]:
     rng = np.random.default_rng(0)
     rgb = rng.random((H, W, 3), dtype=np.float32)
     depth = np.full((H, W), 6.0, np.float32)
     depth[600:1300, 300:800] = 2.0
-    depth[1700:, :] = 1.0
+    if near:
+        depth[1700:, :] = 1.0
     return rgb, depth
 
 
 def bench_effects(repeat: int) -> None:
-    rgb, depth = scene()
-    for cls in BUILTIN_EFFECTS:
+    cases = [(cls.name, cls, True) for cls in BUILTIN_EFFECTS]
+    cases.append(("dof (no near)", DepthOfField, False))  # nothing before the focus plane
+    for name, cls, near in cases:
+        rgb, depth = scene(near)
         effect = cls()
         ctx = EffectContext(depth=depth, t=0.5, focus_depth=2.0, frame_index=3)
         effect.apply(rgb, ctx)  # warm-up (Numba compile, caches)
@@ -41,7 +44,7 @@ def bench_effects(repeat: int) -> None:
             t0 = time.perf_counter()
             effect.apply(rgb, ctx)
             best = min(best, time.perf_counter() - t0)
-        print(f"{cls.name:<14} {best * 1e3:6.1f} ms/frame")
+        print(f"{name:<14} {best * 1e3:6.1f} ms/frame")
 
 
 def bench_auto(repeat: int) -> None:

@@ -203,3 +203,15 @@ def test_a_raising_effect_is_named_with_its_plugin(pm):
     boom = registry.get("effect", "boom")()
     with pytest.raises(DepthreelError, match="effect 'boom' from plugin 'exploding' failed: Value"):
         apply_effects(registry, [boom], np.zeros((2, 2, 3), np.float32), ctx(np.ones((2, 2))))
+
+
+def test_dof_bands_in_threads_match_one_pass(monkeypatch):
+    import depthreel.lens as lens
+
+    rng = np.random.default_rng(1)
+    rgb = rng.random((203, 121, 3), dtype=np.float32)
+    depth = np.full((203, 121), 6.0, np.float32)
+    depth[60:140, 30:90], depth[180:] = 2.0, 1.0  # a subject and something in front
+    banded = depth_of_field(rgb, depth, 2.0, 9.0)
+    monkeypatch.setattr(lens, "_bands", lambda height, step, count=2: [(0, height)])
+    assert np.array_equal(banded, depth_of_field(rgb, depth, 2.0, 9.0))

@@ -14,8 +14,11 @@ step blend between sharp and blurred by their CoC.
 
 from __future__ import annotations
 
+import itertools
 import math
+from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
+from typing import Any
 
 import cv2
 import numpy as np
@@ -105,8 +108,17 @@ def depth_of_field(
         IN_FOCUS,
         max(float(step), 1.0) - IN_FOCUS,
     )
+    # Anything in front of the focus plane? (Most frames focus on their nearest subject.)
+    with_near = float(depth.min()) < focus_depth * aperture / (aperture + IN_FOCUS)
     fields = np.empty((-(-h // step), -(-w // step), 15), np.float32)
-    split_fields(rgb, depth, params, step, fields)
+    bands = _bands(h, step)
+    _run(
+        split_fields,
+        [
+            (rgb[a:b], depth[a:b], params, step, fields[a // step : -(-b // step)], with_near)
+            for a, b in bands
+        ],
+    )
     radii = np.geomspace(1.0, max(max_radius / step, 1.0 + EPS), SLICES).astype(np.float32)
 
     def normalised(premultiplied: np.ndarray) -> np.ndarray:
@@ -119,13 +131,39 @@ def depth_of_field(
     far = normalised(
         _layered(np.ascontiguousarray(far_part[..., :4]), radius(far_part), radii, True)
     )
-    # Behind a near object: the sharp-or-far-blurred rest of the frame, extended under it.
-    rest = fields[..., BEHIND : BEHIND + 5]
-    behind = np.dstack([rest[..., :3] + far * rest[..., 3:4], rest[..., 4]])
-    behind = normalised(_blur(behind, float(radii[-1])))
-    near_part = fields[..., NEAR : NEAR + 5]
-    near = _layered(np.ascontiguousarray(near_part[..., :4]), radius(near_part), radii, False)
-    blurred = np.ascontiguousarray(np.dstack([far, behind, near]), np.float32)
+    if with_near:
+        # Behind a near object: the sharp-or-far-blurred rest of the frame, extended under it.
+        rest = fields[..., BEHIND : BEHIND + 5]
+        behind = np.dstack([rest[..., :3] + far * rest[..., 3:4], rest[..., 4]])
+        behind = normalised(_blur(behind, float(radii[-1])))
+        near_part = fields[..., NEAR : NEAR + 5]
+        near = _layered(np.ascontiguousarray(near_part[..., :4]), radius(near_part), radii, False)
+        blurred = np.ascontiguousarray(np.dstack([far, behind, near]), np.float32)
+    else:
+        blurred = np.zeros((*far.shape[:2], 10), np.float32)
+        blurred[..., :3] = far
     out = np.empty_like(rgb)
-    composite(rgb, depth, params, step, blurred, out)
+    _run(
+        composite,
+        [(rgb[a:b], depth[a:b], params, step, blurred, out[a:b], with_near, a) for a, b in bands],
+    )
     return out
+
+
+def _bands(height: int, step: int, count: int = 2) -> list[tuple[int, int]]:
+    """Row bands aligned to the reduced grid, one per worker (the kernels release the GIL)."""
+    blocks = -(-height // step)
+    if blocks < 2 * count:
+        return [(0, height)]
+    edges = [min(height, round(blocks * k / count) * step) for k in range(count + 1)]
+    return list(itertools.pairwise(edges))
+
+
+def _run(kernel: Any, calls: list[tuple[Any, ...]]) -> None:
+    """Run the kernel on each band, in parallel threads when there are several."""
+    if len(calls) == 1:
+        kernel(*calls[0])
+        return
+    with ThreadPoolExecutor(len(calls)) as pool:
+        for future in [pool.submit(kernel, *args) for args in calls]:
+            future.result()

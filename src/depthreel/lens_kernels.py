@@ -39,8 +39,12 @@ def split_fields(
     params: tuple[float, float, float, float, float],
     step: int,
     fields: np.ndarray,
+    with_near: bool = True,
 ) -> None:
-    """Average each step x step block's far, near and behind sums into `fields` (hl, wl, 15)."""
+    """Average each step x step block's far, near and behind sums into `fields` (hl, wl, 15).
+
+    Without `with_near` (nothing in front of the focus plane) the near and behind sums stay 0.
+    """
     focus, aperture, max_radius, in_focus, ramp = params
     h, w = depth.shape
     fields[:] = 0.0
@@ -58,6 +62,8 @@ def split_fields(
                 fields[ly, lx, FAR + 2] += b * far
                 fields[ly, lx, FAR + 3] += far
                 fields[ly, lx, FAR + 4] += coc * far
+            if not with_near:
+                continue
             if near > 0.0:
                 fields[ly, lx, NEAR] += r * near
                 fields[ly, lx, NEAR + 1] += g * near
@@ -95,11 +101,14 @@ def composite(
     step: int,
     blurred: np.ndarray,
     out: np.ndarray,
+    with_near: bool = True,
+    first_row: int = 0,
 ) -> None:
     """out = near over lerp(lerp(sharp, far, w_far), behind, w_near), fields upsampled.
 
     blurred (hl, wl, 10): far colour (normalised, 3), behind colour (normalised, 3),
-    near colour premultiplied (3) and near alpha (1).
+    near colour premultiplied (3) and near alpha (1). rgb, depth and out may be a band of rows
+    of the frame starting at `first_row` (so two threads can share a frame).
     """
     focus, aperture, max_radius, in_focus, ramp = params
     h, w = depth.shape
@@ -109,11 +118,12 @@ def composite(
     fxs = np.empty(w, np.float32)
     for x in range(w):
         x0s[x], x1s[x], fxs[x] = _tap(wl, (x + 0.5) / step - 0.5)
-    row = np.empty((wl, 10), np.float32)
+    row = np.zeros((wl, 10), np.float32)
+    channels = 10 if with_near else 3
     for y in range(h):
-        y0, y1, fy = _tap(hl, (y + 0.5) / step - 0.5)
+        y0, y1, fy = _tap(hl, (first_row + y + 0.5) / step - 0.5)
         for lx in range(wl):
-            for c in range(10):
+            for c in range(channels):
                 top = blurred[y0, lx, c]
                 row[lx, c] = top + fy * (blurred[y1, lx, c] - top)
         for x in range(w):
