@@ -171,11 +171,14 @@ def test_unfilled_holes_are_uncovered() -> None:
     layer, _ = square_scene()
     view = render_view([layer], INTR, CameraPose(x=0.0625), INTR, fill=False)
     # The square (cols 24-39) lands on 21.5-36.5, the plane's first sample right of it (40)
-    # on 39.375: column 38 got nothing, its neighbours part of a splat.
+    # on 39.375. A surface's coverage falls off linearly over one pixel past its last sample:
+    # column 37 is half the square's, 39 0.625 the plane's, 38 nobody's.
     hole = view.coverage == 0
     assert hole[16:32, 38].all() and hole.sum() == 16
-    assert (view.rgb[hole] == 0).all()
-    assert ((view.coverage[16:32, [37, 39]] > 0.5) & (view.coverage[16:32, [37, 39]] < 1)).all()
+    assert (view.rgb[hole] == 0).all() and (view.depth[hole] == 0).all()
+    np.testing.assert_allclose(view.coverage[16:32, 37], 0.5, atol=1e-6)
+    np.testing.assert_allclose(view.coverage[16:32, 39], 0.625, atol=1e-6)
+    np.testing.assert_allclose(view.rgb[16:32, 37], [[0.5, 0.0, 0.0]] * 16, atol=1e-6)
 
 
 @pytest.mark.parametrize("order", [0, 1])

@@ -1,9 +1,12 @@
-"""Compositing of the two splatted surfaces of every pixel into a frame.
+"""Finishing a scattered frame: the second surface composited, empty pixels cleared, holes marked.
 
-`resolve` composites each pixel's front surface over its back surface with the front's
-coverage (geometric weight times alpha), so a soft foreground edge blends over the surface
-behind it, and writes colour premultiplied by coverage, depth and coverage. Pixels with
-coverage < 1 are holes for depthreel.render.fill, which `resolve` marks by row and tile.
+depthreel.render.splat.scatter leaves per pixel the nearest surface's colour in the frame and
+maybe a second surface in the back buffer (see splat._claim). `resolve` composites the nearer
+over the farther with its coverage (geometric coverage times alpha); a surface behind that
+merely abuts the nearer one fills the rest of the pixel rather than only its share of it
+("disjoint over"), so there is no seam where surfaces meet. Colour stays premultiplied by
+coverage; pixels no sample reached get colour, coverage and depth 0. Pixels with coverage < 1
+are holes for depthreel.render.fill, which `resolve` marks by row and tile.
 """
 
 from __future__ import annotations
@@ -11,67 +14,74 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from depthreel.render.splat import EMPTY, JIT
+from depthreel.render.jit import EMPTY, FULL, JIT
 
-GAIN = 1.4  # geometric coverage = min(1, GAIN * weight sum): absorbs tent ripple
-FULL = 1.0 - 1e-6  # coverage at or above this is not a hole
+__all__ = ["FULL", "TILE_LEVEL", "over", "resolve"]
+
 TILE_LEVEL = 5  # holes are marked on tiles of 2**TILE_LEVEL pixels (see fill.fill_frame)
+
+
+@njit(**JIT, inline="always")
+def over(
+    front: tuple[float, float, float, float],
+    back: tuple[float, float, float, float],
+) -> tuple[float, float, float, float]:
+    """Premultiplied front over back; a back with coverage < 1 fills at most what is left."""
+    r, g, b, a = front
+    rb, gb, bb, ab = back
+    if ab <= 0.0:
+        return r, g, b, a
+    s = min(1.0, (1.0 - a) / ab)
+    return r + s * rb, g + s * gb, b + s * bb, a + s * ab
 
 
 @njit(**JIT)
 def resolve(
-    state: np.ndarray,
-    back: np.ndarray,
-    has_alpha: bool,
     rgb: np.ndarray,
-    depth: np.ndarray,
     cover: np.ndarray,
+    depth: np.ndarray,
+    back: np.ndarray,
+    back_rows: np.ndarray,
     row_holes: np.ndarray,
     tile_holes: np.ndarray,
 ) -> int:
-    """Composite front over back; write rgb (premultiplied by coverage), depth and coverage.
+    """Finish the scattered frame rgb (H, W, 3), cover, depth (H, W) in place.
 
-    Front coverage = min(1, GAIN * sum w) * (sum w a / sum w); the back fills the rest with its
-    own coverage. Resets the depths in `state` for the next frame. Returns the number of holes
-    (coverage < 1) and marks the rows and fill tiles (see fill_frame) that have some.
+    back (H, W, 5) = (z, r, g, b, a) of the second surfaces, used in the rows back_rows marks;
+    resets them (and back_rows) for the next frame. Returns the number of holes and marks
+    the rows and fill tiles (see fill_frame) that have some.
     """
     h, w = depth.shape
     holes = 0
-    empty = EMPTY
-    wslot = 6 if has_alpha else 5  # without alpha, sum w a is the weight sum
     for i in range(h):
-        row = 0
+        two = back_rows[i]
+        back_rows[i] = False
+        count = 0
         for j in range(w):
-            z1 = state[i, j, 0]
-            z2 = state[i, j, 1]
-            state[i, j, 0] = empty
-            state[i, j, 1] = empty
-            cf = r = g = b = 0.0
-            if z1 < empty:
-                wsum = state[i, j, wslot]
-                sf = min(1.0, GAIN * wsum) / wsum  # geometric coverage / sum w
-                cf = min(1.0, state[i, j, 5] * sf)  # times alpha
-                r = state[i, j, 2] * sf
-                g = state[i, j, 3] * sf
-                b = state[i, j, 4] * sf
-            cb = 0.0
-            if z2 < empty:
-                wb = back[i, j, 3]
-                sb = (1.0 - cf) * min(1.0, GAIN * wb) / wb
-                cb = wb * sb
-                r += back[i, j, 0] * sb
-                g += back[i, j, 1] * sb
-                b += back[i, j, 2] * sb
-            c = cf + cb
-            rgb[i, j, 0] = r
-            rgb[i, j, 1] = g
-            rgb[i, j, 2] = b
-            depth[i, j] = z1 if cf > 0.0 and cf >= cb else (z2 if cb > 0.0 else 0.0)
-            cover[i, j] = c
-            if c < FULL:
-                row += 1
+            z = depth[i, j]
+            a = cover[i, j]
+            if z >= EMPTY:
+                rgb[i, j, 0] = rgb[i, j, 1] = rgb[i, j, 2] = 0.0
+                depth[i, j] = 0.0
+                cover[i, j] = a = 0.0
+            elif two and back[i, j, 0] < EMPTY:
+                zb = back[i, j, 0]
+                back[i, j, 0] = EMPTY
+                if a < FULL:
+                    cf = a
+                    r, g, b, a = over(
+                        (rgb[i, j, 0], rgb[i, j, 1], rgb[i, j, 2], a),
+                        (back[i, j, 1], back[i, j, 2], back[i, j, 3], back[i, j, 4]),
+                    )
+                    rgb[i, j, 0] = r
+                    rgb[i, j, 1] = g
+                    rgb[i, j, 2] = b
+                    cover[i, j] = a
+                    if cf <= 0.0 or a - cf > cf:  # depth follows the dominant surface
+                        depth[i, j] = zb
+            if a < FULL:
+                count += 1
                 tile_holes[i >> TILE_LEVEL, j >> TILE_LEVEL] = True
-        if row:
-            row_holes[i] = True
-            holes += row
+        row_holes[i] = count > 0
+        holes += count
     return holes
