@@ -40,6 +40,7 @@ def resolve(
     rgb: np.ndarray,
     cover: np.ndarray,
     depth: np.ndarray,
+    back_z: np.ndarray,
     back: np.ndarray,
     back_rows: np.ndarray,
     row_holes: np.ndarray,
@@ -47,9 +48,9 @@ def resolve(
 ) -> int:
     """Finish the scattered frame rgb (H, W, 3), cover, depth (H, W) in place.
 
-    back (H, W, 5) = (z, r, g, b, a) of the second surfaces, used in the rows back_rows marks;
-    resets them (and back_rows) for the next frame. Returns the number of holes and marks
-    the rows and fill tiles (see fill_frame) that have some.
+    back_z (H, W), back (H, W, 4) = (r, g, b, a): the second surfaces, used in the rows
+    back_rows marks; resets them (and back_rows) for the next frame. Returns the number of
+    holes and marks the rows and fill tiles (see fill_frame) that have some.
     """
     h, w = depth.shape
     holes = 0
@@ -64,14 +65,14 @@ def resolve(
                 rgb[i, j, 0] = rgb[i, j, 1] = rgb[i, j, 2] = 0.0
                 depth[i, j] = 0.0
                 cover[i, j] = a = 0.0
-            elif two and back[i, j, 0] < EMPTY:
-                zb = back[i, j, 0]
-                back[i, j, 0] = EMPTY
+            elif two and back_z[i, j] < EMPTY:
+                zb = back_z[i, j]
+                back_z[i, j] = EMPTY
                 if a < FULL:
                     cf = a
                     r, g, b, a = over(
                         (rgb[i, j, 0], rgb[i, j, 1], rgb[i, j, 2], a),
-                        (back[i, j, 1], back[i, j, 2], back[i, j, 3], back[i, j, 4]),
+                        (back[i, j, 0], back[i, j, 1], back[i, j, 2], back[i, j, 3]),
                     )
                     rgb[i, j, 0] = r
                     rgb[i, j, 1] = g

@@ -85,14 +85,15 @@ class Renderer:
             src_.grad,
             src_.links,
             src_.flags,
-            src_.spans,
+            src_.segments,
+            src_.starts,
             src_.xn,
             src_.yn,
             stacked,
         )
         h, w = out.height, out.width
-        self._back = np.zeros((h, w, 5), np.float32)
-        self._back[..., 0] = EMPTY
+        self._back_z = np.full((h, w), EMPTY, np.float32)
+        self._back = np.zeros((h, w, 4), np.float32)
         self._back_rows = np.zeros(h, np.bool_)
         self._row_holes = np.zeros(h, np.bool_)
         self._tile_holes = np.zeros(tile_shape(h, w), np.bool_)
@@ -115,7 +116,8 @@ class Renderer:
             view.rgb.reshape(h * w, 3),
             view.coverage.reshape(h * w),
             view.depth.reshape(h * w),
-            self._back.reshape(h * w, 5),
+            self._back_z.reshape(h * w),
+            self._back.reshape(h * w, 4),
             self._back_rows,
         )
         scatter(self._source, cam, self.z_tolerance, h, w, frame)
@@ -123,6 +125,7 @@ class Renderer:
             view.rgb,
             view.coverage,
             view.depth,
+            self._back_z,
             self._back,
             self._back_rows,
             self._row_holes,

@@ -1,17 +1,21 @@
-"""Scalar bilinear sampling of the packed source at a batch of points, across layers.
+"""Bilinear sampling of surfaces of the packed source: a row at a time, or a batch of points.
 
-A point is an anchor sample (row of the (L * Hp) stacked padded rows, column) and an offset
-(du, dv) in source pixels, |du|, |dv| < 1. It is sampled bilinearly from the four samples
-around it that lie on the anchor's surface: the anchor's linked neighbours, or, where those
-are missing, samples of another layer that continue the surface
-(depthreel.render.source.linked). A point past the surface's edge gets only the corners on
-the surface, so its coverage falls off over one source pixel.
+`sample_row` (vectorised) samples each sample's surface at an offset from it, from the
+sample and those of its eight neighbours it links to (same surface): a point past the
+surface's edge gets only the corners on the surface, so coverage falls off over one source
+pixel (an anti-aliased silhouette, exact to the sub-pixel). The 3x3 neighbourhoods of
+consecutive samples are contiguous in the planar source, so this runs on whole vectors.
 
-The vectorised sampler in depthreel.render.splat does the bulk; this one serves the few
-points it cannot (extra pixels of magnified samples, seams between layers). It takes a whole
-batch per call: Numba reference-counts the arrays passed to a function on each call, which
-would cost more than sampling one point. Computed indices are unsigned, which spares Numba's
-negative-index handling.
+`sample_points` (scalar) samples a batch of points anywhere, across layers:
+
+a point is an anchor sample (row of the (L * Hp) stacked padded rows, column) and an offset
+(du, dv) in source pixels, |du|, |dv| < 1, sampled from the four samples around it that lie
+on the anchor's surface: the anchor's linked neighbours, or, where those are missing,
+samples of another layer that continue the surface (depthreel.render.source.linked). It
+serves the few points the vectorised sampler cannot (seams between layers, sparse extra
+pixels of footprints) and takes a whole batch per call: Numba reference-counts the arrays
+passed to a function on each call, which would cost more than sampling one point. Computed
+indices are unsigned, which spares Numba's negative-index handling.
 """
 
 from __future__ import annotations
@@ -23,6 +27,72 @@ from depthreel.render.jit import JIT, QUAD
 from depthreel.render.source import link_bit, linked
 
 ONE = np.float32(1.0)
+ZERO = np.float32(0.0)
+
+
+@njit(**JIT, inline="always")
+def _tent(du: float, dv: float, lk: int) -> tuple[float, ...]:
+    """Weights of the 3x3 taps around a sample for a point (du, dv) from it, |du|, |dv| < 1.
+
+    Bilinear (tent) weights, zero for the taps the sample does not link to (lk bits, see
+    depthreel.render.source.link_bit; the centre always counts).
+    """
+    hl = max(-du, ZERO)
+    hc = ONE - abs(du)
+    hr = max(du, ZERO)
+    vu = max(-dv, ZERO)
+    vc = ONE - abs(dv)
+    vd = max(dv, ZERO)
+    return (
+        vu * hl * np.float32(lk & 1),
+        vu * hc * np.float32((lk >> 1) & 1),
+        vu * hr * np.float32((lk >> 2) & 1),
+        vc * hl * np.float32((lk >> 3) & 1),
+        vc * hc,
+        vc * hr * np.float32((lk >> 4) & 1),
+        vd * hl * np.float32((lk >> 5) & 1),
+        vd * hc * np.float32((lk >> 6) & 1),
+        vd * hr * np.float32((lk >> 7) & 1),
+    )
+
+
+@njit(**JIT)
+def sample_row(
+    color: np.ndarray,
+    row: int,
+    wp: int,
+    links: np.ndarray,
+    dus: np.ndarray,
+    dvs: np.ndarray,
+    u0: int,
+    u1: int,
+    pay: np.ndarray,
+) -> None:
+    """Premultiplied (r, g, b, a) at each sample + (du, dv) into pay (4 * Wp,), channel-major.
+
+    color: the planar source flattened; row: the flat offset of this row's first channel.
+    Each of the nine taps around the sample counts with its tent weight if the sample links
+    to it (links (Wp,) bits, see depthreel.render.source).
+    """
+    up = row - 4 * wp
+    dn = row + 4 * wp
+    for u in range(uint64(u0), uint64(u1)):
+        w0, w1, w2, w3, w4, w5, w6, w7, w8 = _tent(dus[u], dvs[u], np.int32(links[u]))
+        for c in range(4):
+            a = uint64(up + c * wp) + u
+            b = uint64(row + c * wp) + u
+            d = uint64(dn + c * wp) + u
+            pay[uint64(c * wp) + u] = (
+                w0 * color[a - uint64(1)]
+                + w1 * color[a]
+                + w2 * color[a + uint64(1)]
+                + w3 * color[b - uint64(1)]
+                + w4 * color[b]
+                + w5 * color[b + uint64(1)]
+                + w6 * color[d - uint64(1)]
+                + w7 * color[d]
+                + w8 * color[d + uint64(1)]
+            )
 
 
 @njit(**JIT)

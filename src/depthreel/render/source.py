@@ -29,6 +29,8 @@ from depthreel.scene import Intrinsics, Layer
 SURFACE_STEP = 0.05
 """Neighbouring samples whose depths differ by less than 5 % lie on one (slanted) surface."""
 
+GAP = 16  # runs of present samples closer than this are processed as one
+
 
 @njit(**JIT, inline="always")
 def linked(z: float, gu: float, gv: float, du: float, dv: float, zn: float, tol: float) -> bool:
@@ -121,9 +123,9 @@ class Source:
     """The layers packed for the kernels (see the module docstring).
 
     depth (L, Hp, Wp) float32, 0 where absent; color (L, Hp, 4, Wp) premultiplied rgba;
-    grad (L, Hp, 2, Wp) surface slope (dZ/du, dZ/dv); links, flags (L, Hp, Wp) uint8; spans
-    (L, Hp, 2) the columns [u0, u1) of each padded row that hold samples; xn (Wp), yn (Hp)
-    the normalised image coordinates of the padded columns and rows.
+    grad (L, Hp, 2, Wp) surface slope (dZ/du, dZ/dv); links, flags (L, Hp, Wp) uint8;
+    segments, starts: the runs of present samples (see _segments); xn (Wp), yn (Hp) the
+    normalised image coordinates of the padded columns and rows.
     """
 
     depth: np.ndarray
@@ -131,22 +133,36 @@ class Source:
     grad: np.ndarray
     links: np.ndarray
     flags: np.ndarray
-    spans: np.ndarray
+    segments: np.ndarray
+    starts: np.ndarray
     xn: np.ndarray
     yn: np.ndarray
     has_alpha: bool
 
 
-def _row_spans(depth: np.ndarray) -> np.ndarray:
-    """(L, H, 2) int64: per layer and row, the columns [first, last + 1) holding samples.
+def _segments(depth: np.ndarray, gap: int) -> tuple[np.ndarray, np.ndarray]:
+    """Runs of present samples, row by row: (S, 3) = (layer, u0, u1), and (Hp + 1,) starts.
 
-    A sparse foreground layer then costs little more than its own samples.
+    Runs closer than `gap` samples are merged. The runs of padded row v are
+    segments[starts[v]:starts[v + 1]], so a sparse layer costs little more than its samples.
     """
-    present = depth > 0
-    width = depth.shape[2]
-    first = np.where(present.any(axis=2), present.argmax(axis=2), width)
-    last = width - present[..., ::-1].argmax(axis=2)
-    return np.stack([first, np.where(first < width, last, width)], axis=-1).astype(np.int64)
+    n_layers, hp, _ = depth.shape
+    present = np.pad(depth > 0, ((0, 0), (0, 0), (1, 1)))
+    edges = np.diff(present.astype(np.int8), axis=2)  # +1 where a run starts, -1 after it
+    rows = []
+    for v in range(hp):
+        for k in range(n_layers):
+            begin = np.flatnonzero(edges[k, v] == 1)
+            end = np.flatnonzero(edges[k, v] == -1)
+            if begin.size:
+                keep = np.concatenate([[True], begin[1:] - end[:-1] >= gap])
+                begin, end = begin[keep], np.concatenate([end[:-1][keep[1:]], end[-1:]])
+                rows.append(np.stack([np.full(begin.size, k), begin, end], axis=1))
+            else:
+                rows.append(np.zeros((0, 3), np.int64))
+    counts = np.array([r.shape[0] for r in rows]).reshape(hp, n_layers).sum(axis=1)
+    starts = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+    return np.concatenate(rows).astype(np.int64).reshape(-1, 3), starts
 
 
 def pack_source(layers: Sequence[Layer], src: Intrinsics, tol: float) -> Source:
@@ -187,4 +203,5 @@ def pack_source(layers: Sequence[Layer], src: Intrinsics, tol: float) -> Source:
     _link(depth, grad, tol, links, flags)
     xn = (np.arange(-1, src.width + 1) - src.cx) / src.focal
     yn = (np.arange(-1, src.height + 1) - src.cy) / src.focal
-    return Source(depth, color, grad, links, flags, _row_spans(depth), xn, yn, has_alpha)
+    segments, starts = _segments(depth, GAP)
+    return Source(depth, color, grad, links, flags, segments, starts, xn, yn, has_alpha)
