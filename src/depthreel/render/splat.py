@@ -42,6 +42,7 @@ from depthreel.render.sample import sample_points, sample_row
 __all__ = ["EMPTY", "FULL", "JIT", "scatter"]
 
 DENSE = 8  # a kind of other footprint pixels is sampled vectorised where 1 in DENSE has it
+LANES = 16  # float32 lanes of the vectorised loops
 
 
 @njit(**JIT)
@@ -131,6 +132,14 @@ def _band(a: float, b: float, r: float, lo: int, hi: int) -> tuple[int, int]:
     if k0 > k1:
         k0, k1 = k1, k0
     return max(lo, int(np.floor(k0)) + 1), min(hi, int(np.ceil(k1)) - 1)
+
+
+@njit(**JIT, inline="always")
+def _whole(u0: int, u1: int, lo: int, hi: int) -> tuple[int, int]:
+    """[u0, u1) grown to a multiple of LANES samples within [lo, hi) where it fits."""
+    pad = -(u1 - u0) % LANES
+    grow = min(pad, hi - u1)
+    return max(u0 - (pad - grow), lo), u1 + grow
 
 
 @njit(**JIT)
@@ -302,13 +311,17 @@ def scatter(
         row_cam = row_camera(cam, yn[v], step)
         for segment in range(starts[v], starts[v + 1]):
             layer, u0, u1 = segments[segment, 0], segments[segment, 1], segments[segment, 2]
-            project_row(cam, xn, yn[v], depth[layer, v], u0, u1, h, w, proj)
+            # Whole vectors: a short run would mostly go through the loops' scalar remainders
+            # (the padding holds absent samples, which claim nothing).
+            lo, hi = _whole(u0, u1, 1, wp - 1)
+            project_row(cam, xn, yn[v], depth[layer, v], lo, hi, h, w, proj)
             while u0 < u1 and pix[u0] == -1:  # only what lands on (or near) the frame
                 u0 += 1
             while u1 > u0 and pix[u1 - 1] == -1:
                 u1 -= 1
             if u0 >= u1:
                 continue
+            u0, u1 = _whole(u0, u1, lo, hi)
             lk = links[layer, v]
             extra, across, down, diagonal = footprint_row(
                 row_cam, xn32, depth[layer, v], grad[layer, v, 0], grad[layer, v, 1],
