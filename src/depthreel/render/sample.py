@@ -32,17 +32,18 @@ ZERO = np.float32(0.0)
 
 @njit(**JIT, inline="always")
 def _tent(du: float, dv: float, lk: int) -> tuple[float, ...]:
-    """Weights of the 3x3 taps around a sample for a point (du, dv) from it, |du|, |dv| < 1.
+    """Weights of the 3x3 taps around a sample for a point (du, dv) from it.
 
-    Bilinear (tent) weights, zero for the taps the sample does not link to (lk bits, see
-    depthreel.render.source.link_bit; the centre always counts).
+    Bilinear (tent) weights max(0, 1 - |d - k|) for the tap at offset k, so all zero when the
+    point lies a pixel or more away; zero too for the taps the sample does not link to (lk
+    bits, see depthreel.render.source.link_bit; the centre always counts).
     """
-    hl = max(-du, ZERO)
-    hc = ONE - abs(du)
-    hr = max(du, ZERO)
-    vu = max(-dv, ZERO)
-    vc = ONE - abs(dv)
-    vd = max(dv, ZERO)
+    hl = max(ONE - abs(du + ONE), ZERO)
+    hc = max(ONE - abs(du), ZERO)
+    hr = max(ONE - abs(du - ONE), ZERO)
+    vu = max(ONE - abs(dv + ONE), ZERO)
+    vc = max(ONE - abs(dv), ZERO)
+    vd = max(ONE - abs(dv - ONE), ZERO)
     return (
         vu * hl * np.float32(lk & 1),
         vu * hc * np.float32((lk >> 1) & 1),
