@@ -117,7 +117,12 @@ def test_near_things_move_against_far_things(tmp_path):
         (dx, _), _ = cv2.phaseCorrelate(patch_a, patch_b)
         return dx
 
+    import cv2
+
     red = (first[..., 0] > 200) & (first[..., 2] < 90)
+    # The box is the largest red region (the random wall has red blocks too).
+    _, labels, stats, _ = cv2.connectedComponentsWithStats(red.astype(np.uint8))
+    red = labels == 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))
     ys, xs = np.nonzero(red[:, 120:])  # the right side of the box is hole-free at t=0
     top, bottom, right = ys.min(), ys.max(), xs.max() + 120
     box_window = (slice(top + 20, bottom - 20), slice(right - 60, right - 10))
