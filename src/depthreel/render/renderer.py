@@ -87,6 +87,7 @@ class Renderer:
             src_.flags,
             src_.segments,
             src_.starts,
+            src_.opaque,
             src_.xn,
             src_.yn,
             stacked,

@@ -67,16 +67,38 @@ def sample_row(
     dvs: np.ndarray,
     u0: int,
     u1: int,
+    opaque: bool,
     pay: np.ndarray,
 ) -> None:
     """Premultiplied (r, g, b, a) at each sample + (du, dv) into pay (4 * Wp,), channel-major.
 
     color: the planar source flattened; row: the flat offset of this row's first channel.
     Each of the nine taps around the sample counts with its tent weight if the sample links
-    to it (links (Wp,) bits, see depthreel.render.source).
+    to it (links (Wp,) bits, see depthreel.render.source). In an opaque row (all alpha 1 or
+    absent), a is the sum of the weights, which spares reading the alpha channel.
     """
     up = row - 4 * wp
     dn = row + 4 * wp
+    if opaque:
+        for u in range(uint64(u0), uint64(u1)):
+            w0, w1, w2, w3, w4, w5, w6, w7, w8 = _tent(dus[u], dvs[u], np.int32(links[u]))
+            for c in range(3):
+                a = uint64(up + c * wp) + u
+                b = uint64(row + c * wp) + u
+                d = uint64(dn + c * wp) + u
+                pay[uint64(c * wp) + u] = (
+                    w0 * color[a - uint64(1)]
+                    + w1 * color[a]
+                    + w2 * color[a + uint64(1)]
+                    + w3 * color[b - uint64(1)]
+                    + w4 * color[b]
+                    + w5 * color[b + uint64(1)]
+                    + w6 * color[d - uint64(1)]
+                    + w7 * color[d]
+                    + w8 * color[d + uint64(1)]
+                )
+            pay[uint64(3 * wp) + u] = w0 + w1 + w2 + w3 + w4 + w5 + w6 + w7 + w8
+        return
     for u in range(uint64(u0), uint64(u1)):
         w0, w1, w2, w3, w4, w5, w6, w7, w8 = _tent(dus[u], dvs[u], np.int32(links[u]))
         for c in range(4):

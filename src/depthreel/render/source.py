@@ -124,8 +124,9 @@ class Source:
 
     depth (L, Hp, Wp) float32, 0 where absent; color (L, Hp, 4, Wp) premultiplied rgba;
     grad (L, Hp, 2, Wp) surface slope (dZ/du, dZ/dv); links, flags (L, Hp, Wp) uint8;
-    segments, starts: the runs of present samples (see _segments); xn (Wp), yn (Hp) the
-    normalised image coordinates of the padded columns and rows.
+    segments, starts: the runs of present samples (see _segments); opaque (L, Hp): whether
+    rows v - 1 .. v + 1 hold only opaque samples; xn (Wp), yn (Hp) the normalised image
+    coordinates of the padded columns and rows.
     """
 
     depth: np.ndarray
@@ -135,6 +136,7 @@ class Source:
     flags: np.ndarray
     segments: np.ndarray
     starts: np.ndarray
+    opaque: np.ndarray
     xn: np.ndarray
     yn: np.ndarray
     has_alpha: bool
@@ -204,4 +206,8 @@ def pack_source(layers: Sequence[Layer], src: Intrinsics, tol: float) -> Source:
     xn = (np.arange(-1, src.width + 1) - src.cx) / src.focal
     yn = (np.arange(-1, src.height + 1) - src.cy) / src.focal
     segments, starts = _segments(depth, GAP)
-    return Source(depth, color, grad, links, flags, segments, starts, xn, yn, has_alpha)
+    clear = ((color[:, :, 3] > 0) & (color[:, :, 3] < 1)).any(axis=2)  # (L, Hp) soft rows
+    opaque = ~clear
+    opaque[:, 1:] &= ~clear[:, :-1]
+    opaque[:, :-1] &= ~clear[:, 1:]
+    return Source(depth, color, grad, links, flags, segments, starts, opaque, xn, yn, has_alpha)

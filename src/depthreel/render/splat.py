@@ -266,12 +266,13 @@ def scatter(
 ) -> None:
     """Project, sample and claim every present sample of the packed source into frame.
 
-    source = (depth, color (flat), grad, links, flags, segments, starts, xn, yn, stacked): the
-    fields of depthreel.render.source.Source with color flattened, and stacked (L * Hp, ...)
-    views of depth, color (L * Hp, 4, Wp), grad, links and flags for the scalar sampler.
+    source = (depth, color (flat), grad, links, flags, segments, starts, opaque, xn, yn,
+    stacked): the fields of depthreel.render.source.Source with color flattened, and stacked
+    (L * Hp, ...) views of depth, color (L * Hp, 4, Wp), grad, links and flags for the scalar
+    sampler.
     frame: see _claim; its depth must be EMPTY everywhere.
     """
-    depth, color, grad, links, flags, segments, starts, xn, yn, stacked = source
+    depth, color, grad, links, flags, segments, starts, opaque, xn, yn, stacked = source
     _, hp, wp = depth.shape
     tol1 = 1.0 + tol
     proj = (
@@ -328,7 +329,8 @@ def scatter(
                 lk, flags[layer, v], u0, u1, proj,
             )  # fmt: skip
             row = layer * hp + v
-            sample_row(color, row * 4 * wp, wp, lk, dus, dvs, u0, u1, pay)
+            solid = opaque[layer, v]
+            sample_row(color, row * 4 * wp, wp, lk, dus, dvs, u0, u1, solid, pay)
             _claim(pix, zps, pay, wp, u0, u1, tol1, w, frame, True)
             # Magnification makes a kind of other footprint pixels common: sample those
             # vectorised, the rest point by point.
@@ -337,7 +339,8 @@ def scatter(
                 if count * DENSE > u1 - u0:
                     dense |= kind
                     neighbour_row(kind, u0, u1, h, w, proj, near)
-                    sample_row(color, row * 4 * wp, wp, lk, near[2], near[3], u0, u1, pay)
+                    offsets = near[2], near[3]
+                    sample_row(color, row * 4 * wp, wp, lk, *offsets, u0, u1, solid, pay)
                     _claim(near[0], near[1], pay, wp, u0, u1, tol1, w, frame, False)
             u = u0
             while extra and u < u1:  # the other footprint pixels, point by point
