@@ -24,6 +24,7 @@ DISTRIBUTION = "depthreel"
 BUILTIN_MODULES = {
     "builtin_motions": "depthreel.builtins.motions",
     "builtin_effects": "depthreel.builtins.effects",
+    "builtin_captions": "depthreel.builtins.captions",
     "builtin_presets": "depthreel.builtins.presets",
     "builtin_estimators": "depthreel.builtins.estimators",
     "builtin_inpainters": "depthreel.builtins.inpainters",
