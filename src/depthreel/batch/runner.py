@@ -174,15 +174,22 @@ def _now() -> str:
     return now()
 
 
-def _record(manifest: Manifest, job: Job, result: JobResult, executor: Executor) -> JobResult:
-    """Store a finished job (writing inline clips) in the manifest entry."""
-    entry = manifest.entries[job.key]
+def store_inline(job: Job, result: JobResult) -> JobResult:
+    """Write the clip an inline (cluster) job sent back to its output, atomically."""
     if result.ok and result.clip_bytes is not None:
         try:
             with atomic_output(job.output, force=True) as tmp:
                 tmp.write_bytes(result.clip_bytes)
         except (OSError, DepthreelError) as exc:
-            result = JobResult(job.key, ok=False, error=f"cannot write {job.output}: {exc}")
+            return JobResult(job.key, ok=False, error=f"cannot write {job.output}: {exc}")
+        result.clip_bytes = None
+    return result
+
+
+def _record(manifest: Manifest, job: Job, result: JobResult) -> JobResult:
+    """Store a finished job (writing inline clips) in the manifest entry."""
+    entry = manifest.entries[job.key]
+    result = store_inline(job, result)
     entry.finished = _now()
     entry.worker = result.worker or None
     entry.timings = result.timings
@@ -235,7 +242,7 @@ def _dispatch(
     results = executor.run(plan.jobs, progress.frames)
     try:
         for result in results:
-            result = _record(manifest, jobs[result.key], result, executor)
+            result = _record(manifest, jobs[result.key], result)
             manifest.save()
             for message in result.notices:
                 if message not in seen_notices:

@@ -28,9 +28,9 @@ def cli(ctx: click.Context, debug: bool) -> None:
 
 
 def _register_commands() -> None:
-    from depthreel.cli import batch, depth, listing, render
+    from depthreel.cli import batch, depth, listing, reel, render
 
-    for module in (render, depth, listing, batch):
+    for module in (render, depth, listing, batch, reel):
         for command in module.COMMANDS:
             cli.add_command(command)
 
