@@ -24,7 +24,7 @@ from depthreel.pipeline import DEFAULT_MOTION, RenderSettings, build_motion, res
 from depthreel.presets import ExportPreset
 from depthreel.registry import Registry
 
-MIN_CLIP = 1.0  # seconds each photo stays on screen, at least
+MIN_CLIP = 1.0  # seconds each photo is on screen at least, besides one crossfade
 TRANSITIONS = ("crossfade", "cut")
 CAPTIONS = ("album", "date", "place", "none")
 
@@ -56,7 +56,9 @@ class ReelPlan:
         return self.total_frames / self.fps
 
 
-def fit_frames(weights: Sequence[float], total: int, overlap: int, minimum: int) -> list[int] | None:
+def fit_frames(
+    weights: Sequence[float], total: int, overlap: int, minimum: int
+) -> list[int] | None:
     """Frames per clip joining to exactly `total` frames: each gets `minimum`, and the rest is
     shared in proportion to `weights`. None when the clips do not fit at `minimum` each."""
     n = len(weights)
@@ -105,13 +107,14 @@ def _direction(motion: Motion, at_start: bool) -> np.ndarray:
 
 
 def match_motions(settings: Sequence[RenderSettings], registry: Registry, transition: str) -> None:
-    """Make each clip's motion continue the previous clip's direction (in place).
+    """Make each clip's motion continue the direction the reel has been moving in (in place).
 
-    A clip whose motion would head against the previous clip's exit is reversed (unless the
-    user set `reverse` for it). For motion-matched cuts, easing becomes linear (unless set),
-    so the camera keeps its speed across the cut instead of stopping at every photo.
+    The reel remembers the latest sideways, vertical and forward heading (a push-in between
+    two glides does not make the second forget the first); a clip that would head against it
+    is reversed, unless the user set `reverse` for it. For motion-matched cuts, easing becomes
+    linear (unless set), so the camera keeps its speed across each cut instead of stopping.
     """
-    previous: np.ndarray | None = None
+    heading = np.zeros(3)
     for item in settings:
         preset = resolve_preset(registry, item)
         name = item.motion or preset.motion or DEFAULT_MOTION
@@ -122,10 +125,11 @@ def match_motions(settings: Sequence[RenderSettings], registry: Registry, transi
             options["easing"] = "linear"
         motion = build_motion(registry, name, options)
         entry = _direction(motion, at_start=True)
-        if previous is not None and "reverse" not in options and np.dot(previous, entry) < -1e-12:
+        if "reverse" not in options and np.dot(heading, entry) < -1e-12:
             options["reverse"] = not motion.reverse
             motion = build_motion(registry, name, options)
-        previous = _direction(motion, at_start=False)
+        leaving = _direction(motion, at_start=False)
+        heading = np.where(np.abs(leaving) > 1e-9, leaving, heading)
         item.motion, item.motion_options = name, options
 
 
@@ -144,7 +148,7 @@ def plan_reel(
     preset = resolve_preset(registry, base)
     fps = preset.fps
     overlap = round(transition_time * fps) if transition == "crossfade" else 0
-    minimum = max(round(MIN_CLIP * fps), 2 * overlap + 1)
+    minimum = max(round(MIN_CLIP * fps) + overlap, 2 * overlap + 1)
     weights = [photo.overrides.duration or preset.duration for photo, _ in photos]
     if length is not None:
         total = round(length * fps)
