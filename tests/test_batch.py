@@ -203,3 +203,13 @@ def test_dask_executor_on_a_loopback_cluster(tmp_path):
     assert workers and str(os.getpid()) not in workers  # rendered by the cluster's worker
     assert probe(out / "a.mp4").frames == 12
     assert partials(out) == []
+
+
+def test_help_lists_the_batch_and_reel_options():
+    for command, options in [
+        ("batch", ["--workers", "--executor", "--cluster", "--album", "--recursive", "--preset"]),
+        ("reel", ["--music", "--length", "--transition", "--captions", "--motion", "--workers"]),
+    ]:
+        result = run(command, "--help")
+        assert result.exit_code == 0
+        assert all(option in result.output for option in options), result.output

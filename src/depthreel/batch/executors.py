@@ -8,6 +8,7 @@ workers need depthreel installed but no access to the album's filesystem.
 from __future__ import annotations
 
 import contextlib
+import logging
 import multiprocessing
 import os
 import queue
@@ -240,9 +241,13 @@ class RayExecutor:
 
         self.ray = ray
         env = thread_environment(1)
-        options: dict[str, Any] = {"include_dashboard": False, "log_to_driver": False}
-        if address is None:
-            options["num_cpus"] = workers
+        options: dict[str, Any] = {
+            "include_dashboard": False,
+            "log_to_driver": False,
+            "logging_level": logging.WARNING,
+        }
+        if address is None:  # a private local instance, on loopback only
+            options.update(num_cpus=workers, _node_ip_address="127.0.0.1")
         try:
             ray.init(address=address, runtime_env={"env_vars": env}, **options)
         except (ConnectionError, RuntimeError) as exc:
