@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import tempfile
 from collections.abc import Iterator
@@ -37,19 +38,33 @@ def atomic_output(path: Path, force: bool) -> Iterator[Path]:
     On any error or interrupt the temp file is removed and an existing `path` is untouched.
     """
     path = check_output(Path(path), force)
-    fd, tmp_name = tempfile.mkstemp(
-        prefix=f".{path.stem}.", suffix=f".partial{path.suffix}", dir=path.parent
-    )
+    try:
+        fd, tmp_name = tempfile.mkstemp(
+            prefix=f".{path.stem}.", suffix=f".partial{path.suffix}", dir=path.parent
+        )
+    except OSError as exc:
+        raise write_error(path, exc) from None
     os.close(fd)
     tmp = Path(tmp_name)
     try:
         yield tmp
         if path.exists() and not force:
             raise DepthreelError(f"output {path} appeared while rendering; use --force")
-        os.replace(tmp, path)
+        try:
+            os.replace(tmp, path)
+        except OSError as exc:
+            raise write_error(path, exc) from None
     finally:
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
+
+
+def write_error(path: Path, exc: OSError) -> DepthreelError:
+    """A one-line error for a failed write: disk full, file size limit, permissions."""
+    reason = exc.strerror or str(exc)
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+        reason += " (disk full or file size limit reached)"
+    return DepthreelError(f"could not write {path}: {reason}")
 
 
 def write_png(path: Path, image: np.ndarray, force: bool) -> None:
@@ -60,4 +75,7 @@ def write_png(path: Path, image: np.ndarray, force: bool) -> None:
     if not ok:
         raise DepthreelError(f"could not encode {path} as PNG")
     with atomic_output(path, force) as tmp:
-        tmp.write_bytes(data.tobytes())
+        try:
+            tmp.write_bytes(data.tobytes())
+        except OSError as exc:
+            raise write_error(path, exc) from None

@@ -44,6 +44,7 @@ class RenderSettings:
     estimator: str | None = None
     depth_file: Path | None = None
     depth_kind: str = "inverse"
+    allow_huge: bool = False  # lift the decompression-bomb guard
 
 
 @dataclass
@@ -220,7 +221,7 @@ def render_clip(
     motion = build_motion(registry, motion_name, {**options, **settings.motion_options})
     effect_specs = settings.effects or [(name, {}) for name in preset.effects]
     effects = build_effects(registry, effect_specs)
-    photo = load_photo(photo_path)
+    photo = load_photo(photo_path, allow_huge=settings.allow_huge)
     timings = {"load": time.perf_counter() - start}
 
     mark = time.perf_counter()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import queue
+import signal
 import subprocess
 import threading
 from pathlib import Path
@@ -95,8 +96,15 @@ class VideoWriter:
             self._stderr.append(line)
 
     def _error(self) -> str:
+        code = self._proc.returncode if self._proc is not None else None
+        if code is not None and code < 0 and -code == getattr(signal, "SIGXFSZ", -1):
+            return f"could not write {self.path.name}: disk full or file size limit reached"
         text = b"".join(self._stderr).decode(errors="replace").strip().splitlines()
-        return text[-1] if text else "ffmpeg stopped unexpectedly"
+        if text:
+            return text[-1]
+        if code is not None and code < 0:
+            return f"ffmpeg was stopped by signal {-code}"
+        return "ffmpeg stopped unexpectedly"
 
     def write(self, frame: np.ndarray) -> None:
         """Append one (height, width, 3) uint8 RGB frame."""

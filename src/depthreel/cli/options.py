@@ -43,6 +43,14 @@ def parse_spec(spec: str) -> tuple[str, dict[str, Any]]:
     return name, options
 
 
+# --allow-huge: lift the decompression-bomb guard on photo size (render-like commands, depth).
+allow_huge_option = click.option(
+    "--allow-huge",
+    is_flag=True,
+    help="Read photos over 120 megapixels (trusted files only; they need a lot of memory).",
+)
+
+
 def render_options(command: Callable[..., Any]) -> Callable[..., Any]:
     """The options that choose how a photo becomes a clip (shared by render-like commands)."""
     decorators = [
@@ -76,6 +84,7 @@ def render_options(command: Callable[..., Any]) -> Callable[..., Any]:
             show_default=True,
             help="inverse: larger = nearer; disparity: px for a unit baseline; metric: distance.",
         ),
+        allow_huge_option,
     ]
     for decorator in reversed(decorators):
         command = decorator(command)
@@ -94,6 +103,7 @@ def build_settings(
     estimator: str | None,
     depth_file: Path | None,
     depth_kind: str,
+    allow_huge: bool = False,
 ) -> Any:
     """RenderSettings from the shared render options."""
     from depthreel.pipeline import RenderSettings
@@ -119,4 +129,5 @@ def build_settings(
         estimator=estimator,
         depth_file=depth_file,
         depth_kind=depth_kind,
+        allow_huge=allow_huge,
     )
