@@ -51,12 +51,19 @@ def atomic_output(path: Path, force: bool) -> Iterator[Path]:
         if path.exists() and not force:
             raise DepthreelError(f"output {path} appeared while rendering; use --force")
         try:
+            os.chmod(tmp, 0o666 & ~_umask())  # mkstemp made it private; give it the usual mode
             os.replace(tmp, path)
         except OSError as exc:
             raise write_error(path, exc) from None
     finally:
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def write_error(path: Path, exc: OSError) -> DepthreelError:

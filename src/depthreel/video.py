@@ -83,8 +83,14 @@ class VideoWriter:
             *encoder_args(self.preset),
             str(self.path),
         ]
+        # Its own process group: a Ctrl-C in the terminal reaches depthreel alone, which then
+        # stops ffmpeg itself and removes the partial file (no race with ffmpeg's own exit).
         self._proc = subprocess.Popen(
-            cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+            cmd,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            process_group=0,
         )
         self._reader = threading.Thread(target=self._drain_stderr, daemon=True)
         self._reader.start()
@@ -98,7 +104,7 @@ class VideoWriter:
     def _error(self) -> str:
         code = self._proc.returncode if self._proc is not None else None
         if code is not None and code < 0 and -code == getattr(signal, "SIGXFSZ", -1):
-            return f"could not write {self.path.name}: disk full or file size limit reached"
+            return "disk full or file size limit reached while writing the video"
         text = b"".join(self._stderr).decode(errors="replace").strip().splitlines()
         if text:
             return text[-1]
