@@ -6,7 +6,9 @@ import cv2
 import numpy as np
 import pytest
 from click.testing import CliRunner
+from conftest import scene_photo
 from media import gcontainer_jpeg, gdepth_jpeg, gradient_photo, heic_with_depth
+from PIL import Image
 
 from depthreel.camera_depth import camera_depth_for
 from depthreel.cli import cli
@@ -54,7 +56,6 @@ def test_heic_without_depth_and_other_auxiliary_images(tmp_path):
     path = tmp_path / "alpha-aux.heic"
     path.write_bytes(heic_with_depth(PHOTO, RAMP, aux_type=b"urn:mpeg:hevc:2015:auxid:1"))
     assert measured(path)[1:] == (None, [])
-    from PIL import Image
 
     Image.fromarray(PHOTO).save(tmp_path / "plain.heic")
     assert measured(tmp_path / "plain.heic")[1:] == (None, [])
@@ -176,3 +177,19 @@ def test_a_depth_file_and_a_named_estimator_override_the_camera(tmp_path, regist
     assert chosen.source == "estimator classic"
     given = photo_depth(photo, registry, print, depth_file=tmp_path / "mine.npy")
     assert given.source.startswith("file ")
+
+
+def test_render_uses_the_camera_depth_of_a_portrait_heic(tmp_path):
+    from conftest import probe
+
+    photo = np.asarray(Image.open(scene_photo(tmp_path / "s.jpg")))
+    disparity = np.zeros((120, 160), np.uint8)
+    disparity[40:90, 53:107] = 255  # the box in the middle is near
+    path = tmp_path / "portrait.heic"
+    path.write_bytes(heic_with_depth(photo, disparity, orientation=6))
+    out = tmp_path / "clip.mp4"
+    result = run("render", path, "-o", out, "--preset", "preview", "--duration", "0.5")
+    assert result.exit_code == 0, result.output
+    assert "depth from camera (iPhone disparity)" in result.output
+    info = probe(out)
+    assert (info.width, info.height, info.frames) == (360, 640, 12)

@@ -114,22 +114,23 @@ def load_photo(path: Path | str, allow_huge: bool = False) -> Photo:
             raise _unreadable(path, exc) from None
         finally:
             Image.MAX_IMAGE_PIXELS = previous
-    with image:
+    try:  # close() rather than `with`: leaving a `with` block keeps the decoded pixels alive
         _check_size(path, image.size, allow_huge)
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                decoded = decode(path, image)  # first: reading EXIF may load a PNG at 8 bits
-                exif = image.getexif()
-            focal = focal_35mm(exif, image.size)
-            orientation, make = orientation_of(exif), camera_make(exif)
-            # HEIF decoders turn the image themselves and reset the tag; remember what it was.
-            applied = int(image.info.get("original_orientation") or orientation)
-            fmt = str(image.format or "")
-        except MemoryError:
-            raise
-        except Exception as exc:
-            raise _unreadable(path, exc) from None
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            decoded = decode(path, image)  # first: reading EXIF may load a PNG at 8 bits
+            exif = image.getexif()
+        focal = focal_35mm(exif, image.size)
+        orientation, make = orientation_of(exif), camera_make(exif)
+        # HEIF decoders turn the image themselves and reset the tag; remember what it was.
+        applied = int(image.info.get("original_orientation") or orientation)
+        fmt = str(image.format or "")
+    except (DepthreelError, MemoryError):
+        raise
+    except Exception as exc:
+        raise _unreadable(path, exc) from None
+    finally:
+        image.close()
     pixels = apply_orientation(decoded.pixels, orientation)
     rgb, colour = to_srgb(pixels, decoded.space, decoded.maxval, decoded.icc, decoded.nclx)
     return Photo(
