@@ -31,6 +31,12 @@ def check_output(path: Path, force: bool) -> Path:
     return path
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 @contextlib.contextmanager
 def atomic_output(path: Path, force: bool) -> Iterator[Path]:
     """Yield a temp path in the target's folder; rename it onto `path` if the block succeeds.
@@ -46,24 +52,18 @@ def atomic_output(path: Path, force: bool) -> Iterator[Path]:
         raise write_error(path, exc) from None
     os.close(fd)
     tmp = Path(tmp_name)
+    os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give the usual permissions
     try:
         yield tmp
         if path.exists() and not force:
             raise DepthreelError(f"output {path} appeared while rendering; use --force")
         try:
-            os.chmod(tmp, 0o666 & ~_umask())  # mkstemp made it private; give it the usual mode
             os.replace(tmp, path)
         except OSError as exc:
             raise write_error(path, exc) from None
     finally:
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
-
-
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
 
 
 def write_error(path: Path, exc: OSError) -> DepthreelError:

@@ -28,9 +28,9 @@ def cli(ctx: click.Context, debug: bool) -> None:
 
 
 def _register_commands() -> None:
-    from depthreel.cli import depth, listing, render
+    from depthreel.cli import depth, listing, preview, render, still
 
-    for module in (render, depth, listing):
+    for module in (render, still, depth, listing, preview):
         for command in module.COMMANDS:
             cli.add_command(command)
 
