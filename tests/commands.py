@@ -2,7 +2,8 @@
 
 A new command is one line in COMMANDS: how to call it fast on PHOTO writing into OUT, the
 files it writes there, and which optional inputs it takes ("motion", "effect", "preset",
-"depth" for a depth-map file, "frames" when it renders frames long enough to interrupt).
+"depth" for a depth-map file, "frames" when it renders frames long enough to interrupt,
+"folders" when a folder is a valid source).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+FAST_DEPTH = ["--estimator", "classic", "--quiet"]
 FAST_RENDER = ["--preset", "preview", "--duration", "0.5", "--estimator", "classic", "--quiet"]
 
 
@@ -36,6 +38,18 @@ COMMANDS = [
         "depth",
         ("depth", "{photo}", "-o", "{out}/d.png", "--estimator", "classic", "--quiet"),
         ("d.png", "d-preview.png"),
+    ),
+    Command(
+        "still",
+        ("still", "{photo}", "-o", "{out}/s.png", "--offset-x", "0.05", *FAST_DEPTH),
+        ("s.png",),
+        frozenset({"depth"}),
+    ),
+    Command(
+        "preview",
+        ("preview", "{photo}", "-o", "{out}/p.jpg", "-m", "dolly", "--frames", "2", *FAST_DEPTH),
+        ("p.jpg",),
+        frozenset({"motion", "effect", "folders"}),
     ),
 ]
 

@@ -41,7 +41,8 @@ def _umask() -> int:
 def atomic_output(path: Path, force: bool) -> Iterator[Path]:
     """Yield a temp path in the target's folder; rename it onto `path` if the block succeeds.
 
-    On any error or interrupt the temp file is removed and an existing `path` is untouched.
+    On any error or interrupt the temp file is removed and an existing `path` is untouched;
+    an OSError while writing becomes a one-line DepthreelError ("could not write ...").
     """
     path = check_output(Path(path), force)
     try:
@@ -54,7 +55,10 @@ def atomic_output(path: Path, force: bool) -> Iterator[Path]:
     tmp = Path(tmp_name)
     os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give the usual permissions
     try:
-        yield tmp
+        try:
+            yield tmp
+        except OSError as exc:  # writing the temp file failed: disk full, size limit, I/O
+            raise write_error(path, exc) from None
         if path.exists() and not force:
             raise DepthreelError(f"output {path} appeared while rendering; use --force")
         try:
@@ -82,7 +86,4 @@ def write_png(path: Path, image: np.ndarray, force: bool) -> None:
     if not ok:
         raise DepthreelError(f"could not encode {path} as PNG")
     with atomic_output(path, force) as tmp:
-        try:
-            tmp.write_bytes(data.tobytes())
-        except OSError as exc:
-            raise write_error(path, exc) from None
+        tmp.write_bytes(data.tobytes())
