@@ -115,3 +115,25 @@ def test_output_folder_not_writable(tmp_path, command):
     assert proc.returncode == 1, output
     one_error_line(output, (f"output folder {locked} is not writable",))
     assert list(locked.iterdir()) == []
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=lambda c: c.name)
+def test_photo_without_read_permission(tmp_path, command):
+    photo = scene_photo(tmp_path / "private.jpg")
+    photo.chmod(0o000)
+    as_root = os.geteuid() == 0
+    try:
+        proc = depthreel(
+            command.argv(photo, tmp_path), preexec_fn=without_root_override if as_root else None
+        )
+        output, _ = proc.communicate(timeout=120)
+    except subprocess.SubprocessError:
+        pytest.skip("root's permission override cannot be dropped here")
+    finally:
+        photo.chmod(0o644)
+    # Click checks that the argument is readable: a usage error (exit 2) naming the file.
+    assert proc.returncode == 2, output
+    errors = [line for line in output.splitlines() if line.startswith("Error: ")]
+    assert len(errors) == 1 and "private.jpg" in errors[0] and "not readable" in errors[0]
+    assert "Traceback" not in output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["private.jpg"]

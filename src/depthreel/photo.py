@@ -106,8 +106,11 @@ def load_photo(path: Path | str, allow_huge: bool = False) -> Photo:
                 warnings.simplefilter("ignore")
                 image = Image.open(path)
         except UnidentifiedImageError:
-            hint = "" if heif or path.suffix.lower() not in (".heic", ".heif") else " (HEIC)"
+            heic = path.suffix.lower() in (".heic", ".heif")
+            hint = "; HEIC needs pillow-heif (pip install pillow-heif)" if heic and not heif else ""
             raise DepthreelError(f"photo {path} is not an image depthreel can read{hint}") from None
+        except PermissionError:
+            raise DepthreelError(f"photo {path} cannot be read: permission denied") from None
         except MemoryError:
             raise
         except Exception as exc:  # a damaged header can make any decoder raise anything
