@@ -52,7 +52,8 @@ def test_metric_npy_fills_unknown(tmp_path: Path) -> None:
     np.save(tmp_path / "z.npy", z)
     out = load_depth_file(tmp_path / "z.npy", "metric", (60, 80))
     assert np.isfinite(out).all() and out.min() >= 2.0 and out.max() <= 5.0
-    assert out[15, 15] == pytest.approx(2.0 + 3.0 * 15 / 59, abs=0.15)
+    # A hole takes the farthest of its nearest valid neighbours: here the row below it.
+    assert out[15, 15] == pytest.approx(2.0 + 3.0 * 20 / 59, abs=1e-5)
     np.testing.assert_allclose(out[50], z[50], rtol=1e-6)
     inv = load_inverse_file(tmp_path / "z.npy", "metric", (60, 80))
     np.testing.assert_allclose(inv[50], 1.0 / z[50], rtol=1e-5)
@@ -105,3 +106,13 @@ def test_npy_wrong_dimensions(tmp_path: Path) -> None:
     np.save(tmp_path / "v.npy", np.zeros((4, 5, 6, 2), np.float32))
     with pytest.raises(DepthreelError, match="2-D"):
         load_depth_file(tmp_path / "v.npy", "inverse", SHAPE)
+
+
+def test_unknown_pixels_take_the_background_side(tmp_path: Path) -> None:
+    """A hole on a depth edge is hidden background: it takes the far side, not an average."""
+    disp = np.full((20, 30), 4.0, np.float32)  # background: small disparity
+    disp[:, :12] = 20.0  # foreground on the left
+    disp[5:15, 12:18] = np.inf  # unknown band right of the foreground edge
+    np.save(tmp_path / "d.npy", disp)
+    z = load_depth_file(tmp_path / "d.npy", "disparity", (20, 30), focal=100.0)
+    np.testing.assert_allclose(z[5:15, 12:18], 100.0 / 4.0)

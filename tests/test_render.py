@@ -210,6 +210,23 @@ def test_alpha_blends_over_the_surface_behind() -> None:
         np.testing.assert_allclose(view.coverage[12:28, 12:28], 1.0, atol=1e-6)
 
 
+def test_layered_soft_edge_composites_exactly_over_the_back_layer() -> None:
+    # Integer disparities (fg 2 px, bg 1 px) make every splat a copy: the result must be the
+    # textbook "over" of the shifted layers, soft edge included.
+    yy, xx = np.mgrid[0:H, 0:W]
+    alpha = np.clip((12.0 - np.hypot(xx - 32, yy - 24)) / 4.0, 0.0, 1.0).astype(np.float32)
+    fg_rgb = np.random.default_rng(8).random((H, W, 3), dtype=np.float32)
+    fg = Layer(fg_rgb, np.where(alpha > 0, 1.0, np.nan).astype(np.float32), alpha)
+    bg = plane(2.0, seed=9)
+    view = render_view([fg, bg], INTR, CameraPose(x=0.05), INTR)
+    a = alpha[:, 2:-1, None]
+    expected = a * fg_rgb[:, 2:-1] + (1 - a) * bg.rgb[:, 1:-2]
+    np.testing.assert_allclose(view.rgb[:, : W - 3], expected, atol=1e-5)
+    np.testing.assert_allclose(view.coverage[:, : W - 3], 1.0, atol=1e-6)
+    soft = (a[..., 0] > 0) & (a[..., 0] < 0.5)  # depth follows the dominant surface
+    np.testing.assert_allclose(view.depth[:, : W - 3][soft], 2.0)
+
+
 @pytest.mark.parametrize(
     "pose",
     [CameraPose(zoom=1.3), CameraPose(z=0.6), CameraPose(z=0.4, zoom=1.1, x=0.05, yaw=0.02)],
@@ -220,11 +237,28 @@ def test_push_in_leaves_no_cracks(pose: CameraPose) -> None:
     np.testing.assert_allclose(view.coverage[1:-1, 1:-1], 1.0, atol=1e-3)
 
 
-def test_push_in_on_slanted_plane_has_no_holes() -> None:
-    depth = np.linspace(1.5, 3.0, H, dtype=np.float32)[:, None].repeat(W, axis=1)
-    layer = Layer(np.random.default_rng(4).random((H, W, 3), dtype=np.float32), depth)
-    view = render_view([layer], INTR, CameraPose(z=0.4), INTR, fill=False)
-    assert view.coverage[1:-1, 1:-1].min() > 0.9
+@pytest.mark.parametrize(
+    ("near", "pose", "least"),
+    [
+        (1.5, CameraPose(z=0.4), 0.999),
+        (1.5, CameraPose(x=0.3), 0.999),
+        (1.5, CameraPose(z=0.3, y=0.2, roll=0.1), 0.999),
+        # Steep: 6 % depth steps per row near the bottom, 1.5x magnified. Splats sized for a
+        # fronto-parallel patch leave ~0.8 coverage between rows here.
+        (1.2, CameraPose(z=0.4), 0.88),
+    ],
+)
+def test_slanted_plane_stays_covered(near: float, pose: CameraPose, least: float) -> None:
+    # Depth 4 (top) .. near (bottom): the splats must follow the slant's stretch, not just the
+    # magnification of a fronto-parallel patch. The output is a crop, so no border gaps.
+    depth = np.linspace(4.0 if near < 1.5 else 3.0, near, H, dtype=np.float32)
+    layer = Layer(
+        np.random.default_rng(4).random((H, W, 3), dtype=np.float32),
+        depth[:, None] * np.ones((1, W), np.float32),
+    )
+    out = Intrinsics(F, INTR.cx - 10, INTR.cy - 10, W - 20, H - 20)
+    view = render_view([layer], INTR, pose, out, fill=False)
+    assert view.coverage.min() >= least
 
 
 def test_renderer_reuses_buffers_without_leaking_frames() -> None:
@@ -254,3 +288,31 @@ def test_invalid_layers_are_rejected() -> None:
     small = Intrinsics.centered(W // 2, H, F)
     with pytest.raises(ValueError):
         Renderer([plane(2.0)], small, INTR)
+
+
+def test_nothing_visible_gives_a_finite_black_frame() -> None:
+    layer = plane(2.0, seed=10)
+    view = render_view([layer], INTR, CameraPose(z=3.0), INTR)  # the camera passed the plane
+    assert (view.coverage == 0).all()
+    assert np.isfinite(view.rgb).all() and (view.rgb == 0).all()
+    assert np.isfinite(view.depth).all()
+
+
+def test_into_buffers_must_match() -> None:
+    renderer = Renderer([plane(2.0)], INTR, INTR)
+    with pytest.raises(ValueError):
+        renderer.render(CameraPose(), View.empty(H, W + 1))
+    wrong = View(np.zeros((H, W, 3)), np.zeros((H, W), np.float32), np.zeros((H, W), np.float32))
+    with pytest.raises(ValueError):
+        renderer.render(CameraPose(), wrong)
+
+
+def test_surface_gradient_ignores_depth_edges_and_absent_samples() -> None:
+    from depthreel.render.renderer import surface_gradient
+
+    z = np.array([[1.0, 1.02, 1.04, 3.0, 3.03], [0.0, 1.03, 1.05, 3.01, 3.04]], np.float32)
+    du, dv = surface_gradient(z)
+    np.testing.assert_allclose(du[0], [0.02, 0.02, 0.02, 0.03, 0.03], atol=1e-6)
+    np.testing.assert_allclose(du[1], [0.0, 0.02, 0.02, 0.03, 0.03], atol=1e-6)
+    np.testing.assert_allclose(dv[:, 1:], 0.01, atol=1e-6)
+    np.testing.assert_allclose(dv[:, 0], 0.0)

@@ -26,6 +26,7 @@ BUILTIN_MODULES = {
     "builtin_effects": "depthreel.builtins.effects",
     "builtin_captions": "depthreel.builtins.captions",
     "builtin_presets": "depthreel.builtins.presets",
+    "builtin_user_presets": "depthreel.builtins.user_presets",
     "builtin_estimators": "depthreel.builtins.estimators",
     "builtin_inpainters": "depthreel.builtins.inpainters",
 }

@@ -40,4 +40,7 @@ class TeleaInpainter(Inpainter):
 
 @hookimpl
 def register_inpainters(register: Register) -> None:
+    from depthreel.inpaint.diffusion import DiffusionInpainter
+
+    register(DiffusionInpainter)
     register(TeleaInpainter)

@@ -12,6 +12,7 @@ import cv2
 import numpy as np
 
 from depthreel.errors import DepthreelError
+from depthreel.imaging import push_pull
 
 DEFAULT_NEAR = 1.0
 # The far plane, in units of the near plane. 12 keeps the farthest content (sky, distant
@@ -105,21 +106,6 @@ def disparity_to_depth(disp: np.ndarray, focal: float, baseline: float = 1.0) ->
     return out
 
 
-def _push_pull(values: np.ndarray, weight: np.ndarray) -> np.ndarray:
-    """Fill pixels of weight 0 from a pyramid of weighted averages of the valid ones."""
-    h, w = values.shape
-    if weight.min() > 0 or (h <= 1 and w <= 1):
-        return values
-    small = (max(1, (w + 1) // 2), max(1, (h + 1) // 2))
-    wsum = cv2.resize(weight, small, interpolation=cv2.INTER_AREA)
-    vsum = cv2.resize(values * weight, small, interpolation=cv2.INTER_AREA)
-    known = wsum > 1e-8
-    coarse = np.where(known, vsum / np.where(known, wsum, 1.0), 0.0).astype(np.float32)
-    coarse = _push_pull(coarse, known.astype(np.float32))
-    up = cv2.resize(coarse, (w, h), interpolation=cv2.INTER_LINEAR)
-    return np.where(weight > 0, values, up).astype(np.float32)
-
-
 def fill_unknown(values: np.ndarray, valid_mask: np.ndarray | None = None) -> np.ndarray:
     """Fill unknown pixels (NaN, inf, and wherever `valid_mask` is False) from valid neighbours.
 
@@ -140,7 +126,7 @@ def fill_unknown(values: np.ndarray, valid_mask: np.ndarray | None = None) -> np
     clean = np.where(valid, values, 0.0).astype(np.float32)
     if valid.all():
         return clean
-    return _push_pull(clean, valid.astype(np.float32))
+    return push_pull(clean, valid.astype(np.float32))
 
 
 def _aspect_matches(src: tuple[int, int], dst: tuple[int, int]) -> bool:

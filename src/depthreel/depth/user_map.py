@@ -11,8 +11,9 @@ one channel, or three equal channels), and NumPy `.npy` arrays. Kinds of map:
 - "metric": the depth Z itself.
 
 Unknown pixels (NaN, inf; for disparity and metric also values <= 0) are filled from their
-valid neighbours. `scale` multiplies disparity and metric values as stored (e.g. 0.001 for a
-16-bit PNG in millimetres, 1/256 for KITTI-style disparity PNGs).
+valid neighbours on the far side (holes in depth maps are mostly hidden background).
+`scale` multiplies disparity and metric values as stored (e.g. 0.001 for a 16-bit PNG in
+millimetres, 1/256 for KITTI-style disparity PNGs).
 """
 
 from __future__ import annotations
@@ -25,12 +26,12 @@ import numpy as np
 from depthreel.depth.convert import (
     DEFAULT_FAR,
     DEFAULT_NEAR,
-    fill_unknown,
     inverse_to_depth,
     normalize_inverse,
     resize_to,
 )
 from depthreel.errors import DepthreelError, unknown
+from depthreel.imaging import fill_farthest
 
 KINDS = ("inverse", "disparity", "metric")
 
@@ -113,7 +114,10 @@ def _prepared(
         valid &= raw > 0
     if not valid.any():
         raise DepthreelError(f"depth map {path} has no valid values (all unknown)")
-    filled = fill_unknown(raw, valid)
+    # Unknown pixels are mostly background hidden from the sensor or the other camera: fill
+    # them from the far side (larger metric depth, smaller inverse depth or disparity).
+    sign = np.float32(1.0 if kind == "metric" else -1.0)
+    filled = sign * fill_farthest(sign * np.where(valid, raw, 0.0), valid)
     h0, w0 = filled.shape
     target = (h0, w0) if shape is None else (int(shape[0]), int(shape[1]))
     values = resize_to(filled, target, what=f"depth map {Path(path).name}")

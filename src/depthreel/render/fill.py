@@ -1,33 +1,30 @@
-"""Compositing of the splatted surfaces, and hole filling biased towards the far side.
+"""Hole filling: a push-pull pyramid biased towards the far side of every hole.
 
-`resolve` composites each pixel's front surface over its back surface with the front's
-coverage (geometric weight times alpha), so a soft foreground edge blends over the surface
-behind it, and writes colour premultiplied by coverage, depth and coverage.
-
-A pixel the splats did not fully cover (coverage < 1) then gets the rest of its colour from a
-smooth push-pull fill. The pyramid is built by 2x2 reductions that keep only the farthest
-surface among the children (within FILL_TOL), and interpolated back down with bilinear weights
-restricted to the farthest neighbours, so a disocclusion takes the colour and depth of the
-background it uncovers, never of the foreground that moved over it, and frame-border gaps get
-a soft blur instead of a smear. The pyramid is only built for frames that have holes, and the
-final push only touches rows that have them.
+A pixel the splats did not fully cover (coverage < 1, see depthreel.render.composite) gets the
+rest of its colour from a smooth push-pull fill. The pyramid is built by 2x2 reductions that
+keep only the farthest surface among the children (within FILL_TOL), and interpolated back
+down with bilinear weights restricted to the farthest neighbours, so a disocclusion takes the
+colour and depth of the background it uncovers, never of the foreground that moved over it,
+and frame-border gaps get a soft blur instead of a smear. The fine levels are only built on
+tiles around holes (fill_frame), and the final push only touches rows that have holes.
 
 Numba's cache does not notice edits to jitted helpers or constants imported from another
-module: clear the __pycache__ *.nbi/*.nbc files after changing depthreel.render.splat.
+module: clear the __pycache__ *.nbi/*.nbc files after changing depthreel.render.splat or
+depthreel.render.composite.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 
 import numpy as np
 from numba import njit
 
-from depthreel.render.splat import EMPTY, JIT
+from depthreel.render.composite import FULL, TILE_LEVEL
+from depthreel.render.splat import JIT
 
-GAIN = 1.25  # geometric coverage = min(1, GAIN * weight sum): absorbs tent ripple
 FILL_TOL = 0.1  # relative depth band of the "far side" of a hole
-FULL = 1.0 - 1e-6  # coverage at or above this is not a hole
 
 
 @njit(**JIT, inline="always")
@@ -52,62 +49,6 @@ def _far4(
     )
 
 
-@njit(**JIT)
-def resolve(
-    state: np.ndarray,
-    back: np.ndarray,
-    has_alpha: bool,
-    rgb: np.ndarray,
-    depth: np.ndarray,
-    cover: np.ndarray,
-    row_holes: np.ndarray,
-) -> int:
-    """Composite front over back; write rgb (premultiplied by coverage), depth and coverage.
-
-    Front coverage = min(1, GAIN * sum w) * (sum w a / sum w); the back fills the rest with its
-    own coverage. Resets the depths in `state` for the next frame. Returns the number of holes
-    (coverage < 1); row_holes[i] says whether row i has one.
-    """
-    h, w = depth.shape
-    holes = 0
-    empty = EMPTY
-    wslot = 6 if has_alpha else 5  # without alpha, sum w a is the weight sum
-    for i in range(h):
-        row = 0
-        for j in range(w):
-            z1 = state[i, j, 0]
-            z2 = state[i, j, 1]
-            state[i, j, 0] = empty
-            state[i, j, 1] = empty
-            cf = r = g = b = 0.0
-            if z1 < empty:
-                wsum = state[i, j, wslot]
-                sf = min(1.0, GAIN * wsum) / wsum  # geometric coverage / sum w
-                cf = min(1.0, state[i, j, 5] * sf)  # times alpha
-                r = state[i, j, 2] * sf
-                g = state[i, j, 3] * sf
-                b = state[i, j, 4] * sf
-            cb = 0.0
-            if z2 < empty:
-                wb = back[i, j, 3]
-                sb = (1.0 - cf) * min(1.0, GAIN * wb) / wb
-                cb = wb * sb
-                r += back[i, j, 0] * sb
-                g += back[i, j, 1] * sb
-                b += back[i, j, 2] * sb
-            c = cf + cb
-            rgb[i, j, 0] = r
-            rgb[i, j, 1] = g
-            rgb[i, j, 2] = b
-            depth[i, j] = z1 if cf > 0.0 and cf >= cb else (z2 if cb > 0.0 else 0.0)
-            cover[i, j] = c
-            row += c < FULL
-        if row:
-            row_holes[i] = True
-            holes += row
-    return holes
-
-
 def pyramid_shapes(height: int, width: int) -> list[tuple[int, int]]:
     """Sizes of levels 1, 2, ... down to 1x1 for a height x width frame."""
     shapes = []
@@ -119,18 +60,36 @@ def pyramid_shapes(height: int, width: int) -> list[tuple[int, int]]:
 
 
 @njit(**JIT)
-def pull_frame(rgb: np.ndarray, depth: np.ndarray, cover: np.ndarray, level1: np.ndarray) -> None:
+def _tile_rows(tiles: np.ndarray, t: int, rows: int, cols: int) -> Iterator[tuple[int, int, int]]:
+    """Row segments (i, j0, j1) of the active tiles (t x t cells each) of a rows x cols level."""
+    for ti in range(tiles.shape[0]):
+        for tj in range(tiles.shape[1]):
+            if tiles[ti, tj]:
+                for i in range(ti * t, min((ti + 1) * t, rows)):
+                    yield i, tj * t, min((tj + 1) * t, cols)
+
+
+@njit(**JIT)
+def pull_frame(
+    rgb: np.ndarray,
+    depth: np.ndarray,
+    cover: np.ndarray,
+    level1: np.ndarray,
+    tiles: np.ndarray,
+    t: int,
+) -> None:
     """Level 1 of the pyramid: far-biased 2x2 reduction of the resolved frame.
 
     level1 (ceil(H/2), ceil(W/2), 5) = (r, g, b, z, weight); rgb is premultiplied by coverage,
-    so a child's colour weighs c * (rgb / c) = rgb. A lone last row/column counts once.
+    so a child's colour weighs c * (rgb / c) = rgb. A lone last row/column counts once. Only
+    tiles[ti, tj] (blocks of t x t level-1 cells) are computed.
     """
     h, w = depth.shape
-    for bi in range(level1.shape[0]):
+    for bi, bj0, bj1 in _tile_rows(tiles, t, level1.shape[0], level1.shape[1]):
         i0 = 2 * bi
         i1 = min(i0 + 1, h - 1)
         ci = 1.0 if i1 > i0 else 0.0
-        for bj in range(level1.shape[1]):
+        for bj in range(bj0, bj1):
             j0 = 2 * bj
             j1 = min(j0 + 1, w - 1)
             cj = 1.0 if j1 > j0 else 0.0
@@ -164,15 +123,18 @@ def pull_frame(rgb: np.ndarray, depth: np.ndarray, cover: np.ndarray, level1: np
 
 
 @njit(**JIT)
-def pull_level(fine: np.ndarray, coarse: np.ndarray) -> int:
-    """Far-biased 2x2 reduction of (h, w, 5) = (r, g, b, z, weight); returns #coarse holes."""
+def pull_level(fine: np.ndarray, coarse: np.ndarray, tiles: np.ndarray, t: int) -> int:
+    """Far-biased 2x2 reduction of (h, w, 5) = (r, g, b, z, weight) in the active tiles.
+
+    Returns the number of coarse cells computed that are still holes (weight < 1).
+    """
     h, w = fine.shape[0], fine.shape[1]
     holes = 0
-    for bi in range(coarse.shape[0]):
+    for bi, bj0, bj1 in _tile_rows(tiles, t, coarse.shape[0], coarse.shape[1]):
         i0 = 2 * bi
         i1 = min(i0 + 1, h - 1)
         ci = 1.0 if i1 > i0 else 0.0
-        for bj in range(coarse.shape[1]):
+        for bj in range(bj0, bj1):
             j0 = 2 * bj
             j1 = min(j0 + 1, w - 1)
             cj = 1.0 if j1 > j0 else 0.0
@@ -229,11 +191,14 @@ def _far_weights(
 
 
 @njit(**JIT)
-def push_level(coarse: np.ndarray, fine: np.ndarray) -> None:
-    """Complete a (h, w, 5) level: blend in the far-biased upsampled coarse level where w < 1."""
+def push_level(coarse: np.ndarray, fine: np.ndarray, tiles: np.ndarray, t: int) -> None:
+    """Complete the active tiles of a (h, w, 5) level where w < 1 from the coarse level.
+
+    Blends in the far-biased bilinear upsampling of the (complete) coarse level.
+    """
     hc, wc = coarse.shape[0], coarse.shape[1]
-    for i in range(fine.shape[0]):
-        for j in range(fine.shape[1]):
+    for i, j0, j1 in _tile_rows(tiles, t, fine.shape[0], fine.shape[1]):
+        for j in range(j0, j1):
             c = fine[i, j, 4]
             if c >= FULL:
                 continue
@@ -298,21 +263,73 @@ def push_frame(
                 )
 
 
+ALL = np.ones((1, 1), np.bool_)  # "every tile" for the levels coarser than TILE_LEVEL
+
+
+def tile_shape(height: int, width: int) -> tuple[int, int]:
+    """Number of fill tiles (rows, columns) of a height x width frame."""
+    size = 1 << TILE_LEVEL
+    return -(-height // size), -(-width // size)
+
+
+def _dilate(mask: np.ndarray) -> np.ndarray:
+    """A boolean tile mask grown by one tile in all eight directions."""
+    grown = mask.copy()
+    grown[1:] |= mask[:-1]
+    grown[:-1] |= mask[1:]
+    wide = grown.copy()
+    wide[:, 1:] |= grown[:, :-1]
+    wide[:, :-1] |= grown[:, 1:]
+    return wide
+
+
 def fill_frame(
     rgb: np.ndarray,
     depth: np.ndarray,
     cover: np.ndarray,
     row_holes: np.ndarray,
+    tile_holes: np.ndarray,
     pyramid: list[np.ndarray],
 ) -> None:
-    """Fill the holes of a resolved frame in place; `pyramid` is scratch (pyramid_shapes)."""
-    pull_frame(rgb, depth, cover, pyramid[0])
-    top = 0
-    while top + 1 < len(pyramid):
-        holes = pull_level(pyramid[top], pyramid[top + 1])
-        top += 1
-        if holes == 0:
+    """Fill the holes of a resolved frame in place; `pyramid` is scratch (pyramid_shapes).
+
+    The fine levels (up to TILE_LEVEL) are only built on tiles with holes and their
+    neighbours, which suffices: a cell is incomplete only where it has holes, and its push
+    reads coarse cells at most one cell away. A tile that is nearly all hole (incomplete at
+    TILE_LEVEL) also gets its neighbours, repeatedly, so big holes see enough context. The
+    coarser levels are built on whole frames from those tiles (others count as empty).
+    Clears row_holes and tile_holes.
+    """
+    fine = min(TILE_LEVEL, len(pyramid))
+    big = 1 << 30
+    if fine < TILE_LEVEL:  # a tiny frame: no tiling
+        tile_holes[:] = True
+    done = np.zeros_like(tile_holes)
+    active = _dilate(tile_holes)
+    while True:
+        new = active & ~done
+        if not new.any():
             break
-    for level in range(top - 1, -1, -1):
-        push_level(pyramid[level + 1], pyramid[level])
+        pull_frame(rgb, depth, cover, pyramid[0], new, 1 << (TILE_LEVEL - 1))
+        for k in range(1, fine):
+            pull_level(pyramid[k - 1], pyramid[k], new, 1 << (TILE_LEVEL - 1 - k))
+        done |= new
+        if fine < TILE_LEVEL:
+            break
+        weak = done & (pyramid[fine - 1][..., 4] < FULL)
+        active |= _dilate(weak)
+    top = fine - 1
+    if fine == TILE_LEVEL:
+        pyramid[top][~done] = 0.0  # tiles that were not built count as empty
+        while top + 1 < len(pyramid):
+            holes = pull_level(pyramid[top], pyramid[top + 1], ALL, big)
+            top += 1
+            if holes == 0:
+                break
+    for k in range(top - 1, -1, -1):
+        if k >= fine - 1:
+            push_level(pyramid[k + 1], pyramid[k], ALL, big)
+        else:
+            push_level(pyramid[k + 1], pyramid[k], done, 1 << (TILE_LEVEL - 1 - k))
     push_frame(pyramid[0], rgb, depth, cover, row_holes)
+    tile_holes[:] = False

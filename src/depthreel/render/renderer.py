@@ -7,13 +7,17 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from depthreel.render.fill import fill_frame, pyramid_shapes, resolve
+from depthreel.render.composite import resolve
+from depthreel.render.fill import fill_frame, pyramid_shapes, tile_shape
 from depthreel.render.project import camera_params
 from depthreel.render.splat import EMPTY, splat
 from depthreel.scene import CameraPose, Intrinsics, Layer
 
 DEFAULT_Z_TOLERANCE = 0.03
 """Samples within 3 % of the nearest depth at a pixel blend as one surface."""
+
+SURFACE_STEP = 0.05
+"""Neighbouring samples whose depths differ by less than 5 % lie on one (slanted) surface."""
 
 
 @dataclass
@@ -72,6 +76,48 @@ def _pack_layers(layers: Sequence[Layer], src: Intrinsics) -> tuple[np.ndarray, 
     return depth, color, has_alpha
 
 
+def _row_spans(depth: np.ndarray) -> np.ndarray:
+    """(L, H, 2) int64: per layer and row, the columns [first, last + 1) holding samples.
+
+    A sparse foreground layer then costs little more than its own samples.
+    """
+    present = depth > 0
+    width = depth.shape[2]
+    first = np.where(present.any(axis=2), present.argmax(axis=2), width)
+    last = width - present[..., ::-1].argmax(axis=2)
+    return np.stack([first, np.where(first < width, last, width)], axis=-1).astype(np.int64)
+
+
+def surface_gradient(depth: np.ndarray) -> np.ndarray:
+    """(2, H, W) dZ/du, dZ/dv of a depth map (0 = absent) along continuous surfaces.
+
+    The mean of the forward and backward differences that stay on the surface (a step below
+    SURFACE_STEP); a step across a depth edge counts as no slope, so a splat never stretches
+    over a disocclusion.
+    """
+    grad = np.zeros((2, *depth.shape), np.float32)
+    for axis in (0, 1):
+        step = np.diff(depth, axis=1 - axis)
+        near = np.minimum(
+            depth.take(range(depth.shape[1 - axis] - 1), axis=1 - axis),
+            depth.take(range(1, depth.shape[1 - axis]), axis=1 - axis),
+        )
+        ok = (near > 0) & (np.abs(step) <= SURFACE_STEP * near)
+        step = np.where(ok, step, 0.0)
+        total = np.zeros(depth.shape, np.float32)
+        count = np.zeros(depth.shape, np.float32)
+        lead = [slice(None), slice(None)]
+        lead[1 - axis] = slice(1, None)
+        trail = [slice(None), slice(None)]
+        trail[1 - axis] = slice(None, -1)
+        total[tuple(lead)] += step
+        count[tuple(lead)] += ok
+        total[tuple(trail)] += step
+        count[tuple(trail)] += ok
+        grad[axis] = total / np.maximum(count, 1)
+    return grad
+
+
 class Renderer:
     """Renders many views of the same layers; all scratch buffers are allocated once.
 
@@ -97,6 +143,11 @@ class Renderer:
         self.src, self.out, self.fill = src, out, fill
         self.z_tolerance = float(z_tolerance)
         self._depth, self._color, self._has_alpha = _pack_layers(layers, src)
+        self._spans = _row_spans(self._depth)
+        # (L, Hs, 2, Ws): each source row's gradients contiguous for the kernels.
+        self._grad = np.ascontiguousarray(
+            np.stack([surface_gradient(z) for z in self._depth]).transpose(0, 2, 1, 3)
+        )
         self._xn = ((np.arange(src.width) - src.cx) / src.focal).astype(np.float64)
         self._yn = ((np.arange(src.height) - src.cy) / src.focal).astype(np.float64)
         h, w = out.height, out.width
@@ -104,6 +155,7 @@ class Renderer:
         self._state[..., :2] = EMPTY
         self._back = np.zeros((h, w, 4), np.float32)
         self._row_holes = np.zeros(h, np.bool_)
+        self._tile_holes = np.zeros(tile_shape(h, w), np.bool_)
         self._pyramid = [np.zeros((ph, pw, 5), np.float32) for ph, pw in pyramid_shapes(h, w)]
 
     def render(self, pose: CameraPose, into: View | None = None) -> View:
@@ -120,6 +172,8 @@ class Renderer:
         cam = tuple(camera_params(pose, self.src, self.out).tolist())
         splat(
             self._depth,
+            self._spans,
+            self._grad,
             self._color,
             self._xn,
             self._yn,
@@ -137,11 +191,20 @@ class Renderer:
             view.depth,
             view.coverage,
             self._row_holes,
+            self._tile_holes,
         )
         if self.fill and holes:
-            fill_frame(view.rgb, view.depth, view.coverage, self._row_holes, self._pyramid)
+            fill_frame(
+                view.rgb,
+                view.depth,
+                view.coverage,
+                self._row_holes,
+                self._tile_holes,
+                self._pyramid,
+            )
         else:
             self._row_holes[:] = False
+            self._tile_holes[:] = False
         return view
 
 
