@@ -60,7 +60,8 @@ class JobResult:
 
 def photo_settings(base: RenderSettings, overrides: Overrides, preset: ExportPreset) -> Any:
     """The settings for one photo: the command line's, with the album file's overrides."""
-    from depthreel.cli.options import parse_spec
+    from depthreel.pipeline import effect_request
+    from depthreel.specs import parse_spec
 
     settings = dataclasses.replace(base)
     if overrides.motion:
@@ -70,7 +71,7 @@ def photo_settings(base: RenderSettings, overrides: Overrides, preset: ExportPre
     if overrides.duration is not None:
         settings.duration = overrides.duration
     if overrides.caption:
-        effects = list(settings.effects) or [(name, {}) for name in preset.effects]
+        effects = list(effect_request(preset, settings))
         settings.effects = [*effects, ("caption", {"text": overrides.caption})]
     return settings
 

@@ -7,16 +7,14 @@ still exists with the recorded size and settings hash.
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
-import tempfile
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from depthreel.errors import DepthreelError
+from depthreel.outputs import atomic_output
 
 MANIFEST_NAME = "manifest.json"
 VERSION = 1
@@ -106,12 +104,5 @@ class Manifest:
             "summary": self.counts(),
             "photos": {key: asdict(entry) for key, entry in sorted(self.entries.items())},
         }
-        fd, tmp = tempfile.mkstemp(prefix=".manifest.", suffix=".partial", dir=self.path.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump(data, handle, indent=2)
-                handle.write("\n")
-            os.replace(tmp, self.path)
-        finally:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(tmp)
+        with atomic_output(self.path, force=True) as tmp:
+            tmp.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")

@@ -11,7 +11,6 @@ import dataclasses
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
@@ -20,7 +19,13 @@ from depthreel.batch.exif import PhotoInfo, format_date, format_place
 from depthreel.batch.jobs import photo_settings
 from depthreel.errors import DepthreelError
 from depthreel.motion import Motion
-from depthreel.pipeline import DEFAULT_MOTION, RenderSettings, build_motion, resolve_preset
+from depthreel.pipeline import (
+    AUTO_MOTION,
+    RenderSettings,
+    build_motion,
+    motion_request,
+    resolve_preset,
+)
 from depthreel.presets import ExportPreset
 from depthreel.registry import Registry
 
@@ -116,10 +121,9 @@ def match_motions(settings: Sequence[RenderSettings], registry: Registry, transi
     """
     heading = np.zeros(3)
     for item in settings:
-        preset = resolve_preset(registry, item)
-        name = item.motion or preset.motion or DEFAULT_MOTION
-        options: dict[str, Any] = dict(preset.motion_options) if name == preset.motion else {}
-        options.update(item.motion_options)
+        name, options = motion_request(resolve_preset(registry, item), item)
+        if name == AUTO_MOTION:
+            continue  # chosen per photo while rendering: nothing to match in advance
         cls = registry.get("motion", name)
         if transition == "cut" and "easing" not in options and not cls.periodic:
             options["easing"] = "linear"

@@ -22,7 +22,15 @@ from depthreel.batch.manifest import DONE, FAILED, INTERRUPTED, RENDERING, SKIPP
 from depthreel.batch.progress import BatchProgress
 from depthreel.errors import DepthreelError
 from depthreel.outputs import atomic_output
-from depthreel.pipeline import RenderSettings, build_effects, build_motion, resolve_preset
+from depthreel.pipeline import (
+    AUTO_MOTION,
+    RenderSettings,
+    build_effects,
+    build_motion,
+    effect_request,
+    motion_request,
+    resolve_preset,
+)
 from depthreel.registry import Registry
 
 LOCK_NAME = ".depthreel-batch.lock"
@@ -67,12 +75,14 @@ class BatchInterrupted(Exception):
 
 
 def check_settings(registry: Registry, settings: RenderSettings) -> int:
-    """Fail now (one line) on an unknown preset, motion or effect; return the frame count."""
+    """Fail now (one line) on an unknown preset, motion, effect or inpainter; return the frame
+    count of a clip."""
     preset = resolve_preset(registry, settings)
-    motion = settings.motion or preset.motion or "dolly"
-    options = dict(preset.motion_options) if motion == preset.motion else {}
-    build_motion(registry, motion, {**options, **settings.motion_options})
-    build_effects(registry, settings.effects or [(name, {}) for name in preset.effects])
+    name, options = motion_request(preset, settings)
+    if name != AUTO_MOTION:
+        build_motion(registry, name, options)
+    build_effects(registry, effect_request(preset, settings))
+    registry.get("inpainter", settings.inpainter)
     return preset.frame_count
 
 
