@@ -57,6 +57,8 @@ def compose_reel(
     """Lay the clips out at their planned start frames, crossfade them, add music, encode."""
     from moviepy import CompositeVideoClip, VideoFileClip, vfx
 
+    from depthreel.stereo import frame_size
+
     preset, fps = plan.preset, plan.fps
     fade = plan.overlap / fps
     opened: list[Any] = []
@@ -69,7 +71,8 @@ def compose_reel(
             if index > 0 and fade > 0:
                 video = video.with_effects([vfx.CrossFadeIn(fade)])
             layers.append(video)
-        reel = CompositeVideoClip(layers, size=(preset.width, preset.height))
+        size = frame_size(preset.width, preset.height, plan.stereo or "")
+        reel = CompositeVideoClip(layers, size=size)
         reel = reel.with_duration(plan.duration)
         if music is not None:
             soundtrack = _soundtrack(music, plan.duration)

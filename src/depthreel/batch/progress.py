@@ -18,6 +18,7 @@ class BatchProgress:
         self.label = label
         self._lock = threading.Lock()
         self._frames: dict[str, int] = {}
+        self._notices: set[str] = set()
         self._bar: Any = None
         if not quiet and sys.stderr.isatty() and photos:
             from tqdm import tqdm
@@ -50,6 +51,12 @@ class BatchProgress:
                     self._bar.total = max(self._bar.n, self._bar.total - (expected - seen))
                     self._bar.refresh()
                 self._describe()
+
+    def notice(self, photo: str, message: str) -> None:
+        """A worker's notice, once per message (e.g. an estimator fallback hits every photo)."""
+        if message not in self._notices:
+            self._notices.add(message)
+            self.write(f"notice: {photo}: {message}")
 
     def write(self, line: str) -> None:
         """Print a line without breaking the bar."""

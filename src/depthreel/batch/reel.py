@@ -114,6 +114,8 @@ def _render_clips(
             for result in results:
                 job = by_key[result.key]
                 result = store_inline(job, result)
+                for message in result.notices:
+                    progress.notice(job.photo.name, message)
                 progress.finished(result.key, result.ok, result.frames, job.frames)
                 if not result.ok:
                     raise DepthreelError(

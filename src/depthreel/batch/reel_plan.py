@@ -51,6 +51,7 @@ class ReelPlan:
     preset: ExportPreset
     total_frames: int
     overlap: int  # frames of each crossfade (0 for cuts)
+    stereo: str | None = None  # side-by-side clips ("sbs" doubles the frame width)
 
     @property
     def fps(self) -> float:
@@ -184,4 +185,4 @@ def plan_reel(
         clips.append(ReelClip(photo, info, settings, count, start))
         start += count - overlap
     match_motions([clip.settings for clip in clips], registry, transition)
-    return ReelPlan(clips, preset, total, overlap)
+    return ReelPlan(clips, preset, total, overlap, base.stereo)

@@ -248,16 +248,13 @@ def _dispatch(
 ) -> None:
     jobs = {job.key: job for job in plan.jobs}
     progress = BatchProgress(len(jobs), sum(plan.expected.values()), quiet)
-    seen_notices: set[str] = set()
     results = executor.run(plan.jobs, progress.frames)
     try:
         for result in results:
             result = _record(manifest, jobs[result.key], result)
             manifest.save()
             for message in result.notices:
-                if message not in seen_notices:
-                    seen_notices.add(message)
-                    progress.write(f"notice: {message}")
+                progress.notice(result.key, message)
             progress.finished(result.key, result.ok, result.frames, plan.expected[result.key])
             if result.ok:
                 summary.rendered.append(result.key)
