@@ -18,6 +18,7 @@ def test_photos_are_found_by_suffix_hidden_and_output_folders_left_out(tmp_path)
     assert [p.name for p in find_photos(tmp_path)] == ["a.png", "b.JPG"]
     found = find_photos(tmp_path, recursive=True, exclude=tmp_path / "out")
     assert [p.relative_to(tmp_path).as_posix() for p in found] == ["a.png", "b.JPG", "sub/c.jpeg"]
+    assert len(find_photos(tmp_path, exclude=tmp_path)) == 2  # clips beside the photos
 
 
 def test_toml_and_yaml_album_files_say_the_same(tmp_path):

@@ -51,6 +51,8 @@ def find_photos(folder: Path, recursive: bool = False, exclude: Path | None = No
     if not folder.is_dir():
         raise DepthreelError(f"album {folder} is not a folder")
     excluded = exclude.resolve() if exclude is not None else None
+    if excluded == folder.resolve():  # clips written beside the photos: nothing to leave out
+        excluded = None
     candidates = folder.rglob("*") if recursive else folder.iterdir()
     photos = []
     for path in candidates:

@@ -88,11 +88,18 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
+# Settings that do not change the clip, so changing them does not make a clip stale.
+NOT_IN_CLIP = ("no_cache", "allow_huge")
+
+
 def settings_record(settings: RenderSettings, preset: ExportPreset) -> dict[str, Any]:
     """The settings as JSON data, with the resolved preset (so an edited preset re-renders)."""
     preset_data = _jsonable(preset)
     preset_data.pop("source", None)
-    return {"settings": _jsonable(settings), "preset": preset_data}
+    data = _jsonable(settings)
+    for name in NOT_IN_CLIP:
+        data.pop(name, None)
+    return {"settings": data, "preset": preset_data}
 
 
 def file_digest(path: Path) -> str:

@@ -18,7 +18,16 @@ from depthreel.batch.jobs import (
     settings_hash,
     settings_record,
 )
-from depthreel.batch.manifest import DONE, FAILED, INTERRUPTED, RENDERING, SKIPPED, Entry, Manifest
+from depthreel.batch.manifest import (
+    DONE,
+    FAILED,
+    INTERRUPTED,
+    RENDERING,
+    SKIPPED,
+    Entry,
+    Manifest,
+    now,
+)
 from depthreel.batch.progress import BatchProgress
 from depthreel.errors import DepthreelError
 from depthreel.outputs import atomic_output
@@ -173,15 +182,9 @@ def plan_batch(
         plan.jobs.append(job)
         plan.expected[photo.key] = frames
         manifest.entries[photo.key] = Entry(
-            photo.key, name, RENDERING, settings_hash=digest, settings=record, started=_now()
+            photo.key, name, RENDERING, settings_hash=digest, settings=record, started=now()
         )
     return plan
-
-
-def _now() -> str:
-    from depthreel.batch.manifest import now
-
-    return now()
 
 
 def store_inline(job: Job, result: JobResult) -> JobResult:
@@ -200,7 +203,7 @@ def _record(manifest: Manifest, job: Job, result: JobResult) -> JobResult:
     """Store a finished job (writing inline clips) in the manifest entry."""
     entry = manifest.entries[job.key]
     result = store_inline(job, result)
-    entry.finished = _now()
+    entry.finished = now()
     entry.worker = result.worker or None
     entry.timings = result.timings
     if result.ok:
