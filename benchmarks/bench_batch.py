@@ -6,12 +6,16 @@ The album: the four photos in assets/photos plus four photos from skimage.data (
 motorcycle of the stereo pair, the cameraman, the clock and the Hubble deep field), written
 as JPEG to a temp folder. Each run is `depthreel batch` in a fresh process into an empty
 output folder, so it includes worker start-up; a short warm-up render first fills the Numba
-cache so no run pays for JIT compilation.
+cache so no run pays for JIT compilation. Besides wall time it prints the CPU time the run
+used per photo (workers and ffmpeg included) and the load average before the run, since
+other work on the machine changes the wall times.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -78,11 +82,18 @@ def main() -> None:
         print(f"{len(photos)} photos, preset {args.preset}, estimator {args.estimator}")
         for workers in args.workers:
             out = Path(scratch) / f"out-{workers}"
+            load = os.getloadavg()[0]
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
             start = time.perf_counter()
             depthreel("batch", album, "-o", out, *options, "--workers", workers)
             elapsed = time.perf_counter() - start
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
             rate = len(photos) / elapsed * 60
-            print(f"workers {workers}: {elapsed:6.1f} s, {rate:5.2f} photos/min")
+            print(
+                f"workers {workers}: {elapsed:6.1f} s, {rate:5.2f} photos/min, "
+                f"{cpu / len(photos):5.1f} CPU s per photo (load average before: {load:.1f})"
+            )
 
 
 if __name__ == "__main__":

@@ -157,16 +157,17 @@ def test_resume_after_sigkill_renders_only_what_is_missing(tmp_path):
         time.sleep(0.05)
     process.send_signal(signal.SIGKILL)
     process.wait()
-    first = clips(out)
-    assert 1 <= len(first) < len(names)
 
     def partial_clips() -> list[Path]:  # the killed parent's manifest temp file may remain
         return [p for p in partials(out) if p.name.endswith(".mp4")]
 
-    deadline = time.monotonic() + 15  # orphaned workers notice and remove their temp clips
+    deadline = time.monotonic() + 15  # orphaned workers abort, remove their temp clips, exit
     while partial_clips() and time.monotonic() < deadline:
         time.sleep(0.1)
     assert partial_clips() == []
+    time.sleep(0.5)
+    first = clips(out)
+    assert 1 <= len(first) < len(names)
 
     loud = [arg for arg in command if arg != "--quiet"]
     result = subprocess.run(loud, capture_output=True, text=True, timeout=120)
@@ -177,6 +178,28 @@ def test_resume_after_sigkill_renders_only_what_is_missing(tmp_path):
     assert all(entry["status"] == "done" for entry in manifest(out).values())
     assert partials(album, out) == []
     assert len({entry["worker"] for entry in manifest(out).values()} - {None}) >= 2
+
+
+@pytest.mark.slow
+def test_sigterm_stops_workers_cleanly_and_says_how_to_resume(tmp_path):
+    album = album_of(tmp_path / "album", ["p1.jpg", "p2.jpg", "p3.jpg", "p4.jpg"])
+    out = tmp_path / "out"
+    args = ["batch", album, "-o", out, *FAST[:2], "--duration", "2", *FAST[4:], "-w", "2"]
+    command = [sys.executable, "-m", "depthreel", *map(str, args)]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while not clips(out) if out.exists() else True:
+        assert process.poll() is None and time.monotonic() < deadline, process.communicate()
+        time.sleep(0.05)
+    process.send_signal(signal.SIGTERM)
+    _, stderr = process.communicate(timeout=30)
+    assert process.returncode == 130
+    assert stderr.strip().splitlines()[-1].startswith("Error: interrupted with ")
+    assert "run the same command again to resume" in stderr
+    assert partials(album, out) == []
+    assert all(probe(out / name).frames == 48 for name in clips(out))  # complete clips only
+    statuses = {entry["status"] for entry in manifest(out).values()}
+    assert statuses <= {"done", "interrupted"} and "interrupted" in statuses
 
 
 @pytest.mark.slow

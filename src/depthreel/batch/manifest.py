@@ -85,6 +85,30 @@ class Manifest:
         except OSError:
             return False
 
+    def adopt(self, key: str, output: Path, settings_hash: str, frames: int) -> bool:
+        """Record as done a clip that landed after its run stopped recording (a kill, an
+        interrupt): the entry was rendering it with these settings, and it has every frame."""
+        entry = self.entries.get(key)
+        if (
+            entry is None
+            or entry.status not in (RENDERING, INTERRUPTED)
+            or entry.settings_hash != settings_hash
+            or entry.output != output.name
+            or not output.is_file()
+        ):
+            return False
+        import imageio_ffmpeg
+
+        try:
+            counted, _ = imageio_ffmpeg.count_frames_and_secs(str(output))
+        except (OSError, RuntimeError):
+            return False
+        if counted != frames:
+            return False
+        entry.status, entry.error, entry.frames = DONE, None, frames
+        entry.size = output.stat().st_size
+        return True
+
     def owns(self, output_name: str) -> bool:
         """True when this manifest records writing (or starting to write) `output_name`."""
         return any(entry.output == output_name for entry in self.entries.values())

@@ -168,7 +168,10 @@ def plan_batch(
             summary.failed[photo.key] = error
             manifest.entries[photo.key] = Entry(photo.key, name, FAILED, error=error)
             continue
-        if not request.force and manifest.is_complete(photo.key, output, digest):
+        if not request.force and (
+            manifest.is_complete(photo.key, output, digest)
+            or manifest.adopt(photo.key, output, digest, frames)
+        ):
             summary.already_done.append(photo.key)
             continue
         ours = manifest.owns(name)
@@ -266,9 +269,13 @@ def _dispatch(
                 if not quiet:
                     progress.write(f"failed: {result.key}: {result.error}")
     except KeyboardInterrupt:
-        for entry in manifest.entries.values():
+        results.close()  # stop the workers first: a clip may land meanwhile
+        for key, job in jobs.items():
+            entry = manifest.entries[key]
             if entry.status == RENDERING:
                 entry.status = INTERRUPTED
+                if manifest.adopt(key, job.output, entry.settings_hash, plan.expected[key]):
+                    summary.rendered.append(key)
         manifest.save()
         raise BatchInterrupted(summary) from None
     finally:

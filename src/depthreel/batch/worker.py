@@ -29,6 +29,8 @@ class _State:
 
     queue: Any = None
     busy = False
+    job = 0  # jobs started so far
+    orphaned = False
 
 
 def thread_environment(threads: int) -> dict[str, str]:
@@ -51,14 +53,17 @@ def _on_signal(signum: int, frame: Any) -> None:
 
 
 def _watch_parent(parent: int) -> None:
-    """Stop this worker once its parent is gone: abort a render (cleanly), then exit."""
+    """Stop this worker once its parent is gone: abort its render (cleanly), then exit."""
     while os.getppid() == parent:
         time.sleep(0.5)
-    if _State.busy:
-        os.kill(os.getpid(), signal.SIGTERM)
-        deadline = time.monotonic() + 10.0
-        while _State.busy and time.monotonic() < deadline:
-            time.sleep(0.1)
+    _State.orphaned = True
+    signalled = None
+    deadline = time.monotonic() + 10.0
+    while _State.busy and time.monotonic() < deadline:
+        if _State.job != signalled:  # once per job: a second signal could cut its cleanup short
+            signalled = _State.job
+            os.kill(os.getpid(), signal.SIGTERM)
+        time.sleep(0.1)
     os._exit(0)
 
 
@@ -78,6 +83,9 @@ def _report(key: str, frames: int) -> None:
 
 def run_in_worker(job: Job) -> JobResult:
     """Run a job in a pool worker; an interrupt becomes an "interrupted" result."""
+    if _State.orphaned:
+        return JobResult(job.key, ok=False, error="interrupted")
+    _State.job += 1
     _State.busy = True
     try:
         return run_job(job, reporter=_report)
