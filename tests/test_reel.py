@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from conftest import probe, scene_photo
 
 from depthreel.batch.album import AlbumPhoto
-from depthreel.batch.exif import format_date, format_place, read_info
+from depthreel.batch.photoinfo import format_date, format_place, read_info
 from depthreel.batch.reel import ordered_photos
 from depthreel.batch.reel_plan import fit_frames, match_motions, plan_reel, spread
 from depthreel.cli import cli

@@ -41,7 +41,8 @@ class Executor(Protocol):
 
 def threads_per_worker(workers: int) -> int:
     """Library threads each worker may use so `workers` of them do not oversubscribe the CPU."""
-    return max(1, (os.cpu_count() or 1) // max(1, workers))
+    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return max(1, (usable or 1) // max(1, workers))
 
 
 class LocalExecutor:

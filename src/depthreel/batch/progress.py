@@ -19,6 +19,7 @@ class BatchProgress:
         self._lock = threading.Lock()
         self._frames: dict[str, int] = {}
         self._notices: set[str] = set()
+        self._finished: set[str] = set()
         self._bar: Any = None
         if not quiet and sys.stderr.isatty() and photos:
             from tqdm import tqdm
@@ -34,6 +35,8 @@ class BatchProgress:
     def frames(self, key: str, n: int) -> None:
         """A worker rendered `n` more frames of photo `key`."""
         with self._lock:
+            if key in self._finished:
+                return  # a late message: finished() has counted this photo's frames
             self._frames[key] = self._frames.get(key, 0) + n
             if self._bar is not None:
                 self._bar.update(n)
@@ -41,6 +44,7 @@ class BatchProgress:
     def finished(self, key: str, ok: bool, frames: int, expected: int) -> None:
         """Photo `key` is done: count frames not yet reported, drop those it will never render."""
         with self._lock:
+            self._finished.add(key)
             seen = self._frames.pop(key, 0)
             self.done += 1
             self.failed += not ok

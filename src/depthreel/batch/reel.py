@@ -10,8 +10,8 @@ from pathlib import Path
 
 from depthreel.batch.album import AlbumPhoto, load_album
 from depthreel.batch.executors import make_executor
-from depthreel.batch.exif import PhotoInfo, read_info
 from depthreel.batch.jobs import Job
+from depthreel.batch.photoinfo import PhotoInfo, read_info
 from depthreel.batch.progress import BatchProgress
 from depthreel.batch.reel_plan import ReelPlan, plan_reel
 from depthreel.batch.runner import check_settings, store_inline

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from depthreel.batch.album import AlbumPhoto
-from depthreel.batch.exif import PhotoInfo, format_date, format_place
 from depthreel.batch.jobs import photo_settings
+from depthreel.batch.photoinfo import PhotoInfo, format_date, format_place
 from depthreel.errors import DepthreelError
 from depthreel.motion import Motion
 from depthreel.pipeline import (

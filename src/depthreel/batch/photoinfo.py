@@ -1,8 +1,9 @@
-"""What a photo's EXIF says about when and where it was taken (for ordering and captions)."""
+"""What a photo's header says about its size and when and where it was taken (for reels)."""
 
 from __future__ import annotations
 
 import contextlib
+import warnings
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -60,17 +61,26 @@ def read_info(path: Path) -> PhotoInfo:
     """Read the header of a photo (no full decode); an unreadable file is a DepthreelError."""
     from PIL import Image, UnidentifiedImageError
 
+    from depthreel.exif import orientation_of, swaps_axes
+    from depthreel.photo import register_formats
+
+    register_formats()
     try:
-        with Image.open(path) as image:
-            width, height = image.size
-            exif = image.getexif()
-            taken, gps = _date(exif), _gps(exif)
-            if exif.get(0x0112) in (5, 6, 7, 8):  # rotated a quarter turn
-                width, height = height, width
-    except (UnidentifiedImageError, SyntaxError):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            with Image.open(path) as image:
+                width, height = image.size
+                exif = image.getexif()
+                taken, gps = _date(exif), _gps(exif)
+                if swaps_axes(orientation_of(exif)):
+                    width, height = height, width
+    except UnidentifiedImageError:
         raise DepthreelError(f"photo {path} is not an image depthreel can read") from None
-    except OSError as exc:
-        raise DepthreelError(f"photo {path} could not be read: {exc}") from None
+    except MemoryError:
+        raise
+    except Exception as exc:  # a damaged header can make any decoder raise anything
+        detail = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        raise DepthreelError(f"photo {path} could not be read: {detail}") from None
     return PhotoInfo(Path(path), width, height, taken, gps)
 
 
