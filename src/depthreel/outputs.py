@@ -30,6 +30,12 @@ def check_output(path: Path, force: bool) -> Path:
     return path
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 @contextlib.contextmanager
 def atomic_output(path: Path, force: bool) -> Iterator[Path]:
     """Yield a temp path in the target's folder; rename it onto `path` if the block succeeds.
@@ -42,6 +48,7 @@ def atomic_output(path: Path, force: bool) -> Iterator[Path]:
     )
     os.close(fd)
     tmp = Path(tmp_name)
+    os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give the usual permissions
     try:
         yield tmp
         if path.exists() and not force:

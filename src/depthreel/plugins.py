@@ -25,6 +25,7 @@ BUILTIN_MODULES = {
     "builtin_motions": "depthreel.builtins.motions",
     "builtin_effects": "depthreel.builtins.effects",
     "builtin_presets": "depthreel.builtins.presets",
+    "builtin_user_presets": "depthreel.builtins.user_presets",
     "builtin_estimators": "depthreel.builtins.estimators",
     "builtin_inpainters": "depthreel.builtins.inpainters",
 }

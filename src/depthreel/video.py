@@ -14,6 +14,8 @@ import numpy as np
 from depthreel.errors import DepthreelError
 from depthreel.presets import ExportPreset
 
+VP9_DEADLINES = ("good", "realtime", "best")
+
 
 def ffmpeg_exe() -> str:
     import imageio_ffmpeg
@@ -26,7 +28,7 @@ def encoder_args(preset: ExportPreset) -> list[str]:
     if preset.codec == "gif":
         return [
             "-vf",
-            "split[a][b];[a]palettegen=stats_mode=diff[p];[b][p]paletteuse=dither=bayer",
+            "split[a][b];[a]palettegen=stats_mode=diff[p];[b][p]paletteuse=dither=bayer:bayer_scale=3",
             "-loop",
             "0",
             "-f",
@@ -35,6 +37,10 @@ def encoder_args(preset: ExportPreset) -> list[str]:
     args = ["-c:v", preset.codec, "-pix_fmt", preset.pix_fmt]
     if preset.codec in ("libx264", "libx265"):
         args += ["-preset", preset.encoder_preset]
+    if preset.codec == "libvpx-vp9":
+        # VP9's defaults are far slower than H.264's; "good" at cpu-used 4 is near real time.
+        deadline = preset.encoder_preset if preset.encoder_preset in VP9_DEADLINES else "good"
+        args += ["-deadline", deadline, "-cpu-used", "4", "-row-mt", "1"]
     if preset.bitrate:
         args += ["-b:v", preset.bitrate]
     elif preset.crf is not None:
