@@ -71,6 +71,12 @@ def render_options(command: Callable[..., Any]) -> Callable[..., Any]:
             help="Stereo side by side for VR: sbs (double width) or hsbs (half width each).",
         ),
         click.option("--no-cache", is_flag=True, help="Do not reuse or store depth and layers."),
+        click.option(
+            "--upscaler",
+            default="lanczos",
+            show_default=True,
+            help="Enlarges the photo when the output needs more pixels than it has.",
+        ),
     ]
     for decorator in reversed(decorators):
         command = decorator(command)
@@ -94,6 +100,7 @@ def build_settings(
     no_cache: bool = False,
     loop: bool = False,
     size: str | None = None,
+    upscaler: str = "lanczos",
 ) -> Any:
     """RenderSettings from the shared render options."""
     from depthreel.pipeline import RenderSettings
@@ -125,4 +132,5 @@ def build_settings(
         inpainter=inpainter,
         stereo=stereo,
         no_cache=no_cache,
+        upscaler=upscaler,
     )
