@@ -28,9 +28,9 @@ def cli(ctx: click.Context, debug: bool) -> None:
 
 
 def _register_commands() -> None:
-    from depthreel.cli import cutout, depth, listing, preview, render, scene, still
+    from depthreel.cli import cutout, depth, listing, preview, refocus, render, scene, still
 
-    for module in (render, still, depth, listing, preview, scene, cutout):
+    for module in (render, still, depth, listing, preview, scene, cutout, refocus):
         for command in module.COMMANDS:
             cli.add_command(command)
 
