@@ -86,8 +86,8 @@ def test_mask_matches_the_subject_better_than_the_depth(scene):
     # Soft where the photo's edge is soft: alpha follows the true coverage along the outline.
     alpha = mask / 255.0
     edge = (coverage > 0.05) & (coverage < 0.95)
-    assert np.mean(np.abs(alpha[edge] - coverage[edge])) < 0.2
-    assert np.mean((alpha[edge] > 0.05) & (alpha[edge] < 0.95)) > 0.5
+    assert np.mean(np.abs(alpha[edge] - coverage[edge])) < 0.08
+    assert np.mean((alpha[edge] > 0.05) & (alpha[edge] < 0.95)) > 0.8
 
 
 def test_rgba_cutout_is_clean_on_a_new_background(scene):

@@ -5,8 +5,10 @@ only a starting point:
 
 1. GrabCut (OpenCV) decides every pixel in a band around the mask's edge by colour, with the
    mask's inside and outside (beyond the band) fixed: the cut moves onto the colour edges.
-2. A colour guided filter (He et al.) of that hard cut, guided by the photo, turns it into a
-   soft matte that follows fine structure such as hair; only the band gets soft values.
+2. In a narrow band around that cut, alpha is read from colour: each pixel as a mix of the
+   subject's and the background's colours beside it (hair over sky is partly sky). Where the
+   two are alike, a colour guided filter (He et al.) of the cut takes over. Only the band
+   gets soft values.
 3. For cut-outs and new backgrounds, the subject's own colour is estimated where alpha is
    partial (the photo there mixes in the old background) so no fringe comes along.
 """
@@ -22,6 +24,7 @@ CUT_LONG_SIDE = 640  # GrabCut runs on a grid at most this large
 MATTE_LONG_SIDE = 2048  # the guided filter runs on a grid at most this large
 BAND = 0.015  # default half-width of the uncertain band, as a share of the long side
 EPS = 1e-4  # guided filter regularisation (intensities in [0, 1])
+CONTRAST = 0.25  # subject/background colour distance (RGB) from which their mix is trusted
 
 
 def _resized(image: np.ndarray, long_side: int, interp: int = cv2.INTER_AREA) -> np.ndarray:
@@ -89,6 +92,26 @@ def grabcut_mask(rgb: np.ndarray, mask: np.ndarray, band: int, iterations: int =
     return out
 
 
+def mixture_alpha(
+    rgb: np.ndarray, inner: np.ndarray, outer: np.ndarray, fallback: np.ndarray
+) -> np.ndarray:
+    """Alpha in the band between `inner` (subject) and `outer` (beyond: background) pixels.
+
+    Each band pixel is read as a mix of the subject's and the background's colours near it
+    (both continued into the band from its sides): alpha is the pixel's position on the line
+    between them. Where the two colours are alike that reading is noise, so `fallback` (the
+    guided filter's matte) takes over.
+    """
+    fg = push_pull(rgb, inner.astype(np.float32))
+    bg = push_pull(rgb, (~outer).astype(np.float32))
+    diff = fg - bg
+    norm2 = np.sum(diff * diff, axis=-1)
+    position = np.sum((rgb - bg) * diff, axis=-1) / np.maximum(norm2, 1e-6)
+    trust = np.clip(np.sqrt(norm2) / CONTRAST, 0.0, 1.0)
+    mixed = trust * np.clip(position, 0.0, 1.0) + (1.0 - trust) * np.clip(fallback, 0.0, 1.0)
+    return mixed.astype(np.float32)
+
+
 def refine_alpha(rgb: np.ndarray, hint: np.ndarray, band: float | None = None) -> np.ndarray:
     """A soft alpha matte (H, W) float32 of the subject coarsely given by `hint` (H, W) bool.
 
@@ -106,15 +129,15 @@ def refine_alpha(rgb: np.ndarray, hint: np.ndarray, band: float | None = None) -
     small_hint = cv2.resize(hint.astype(np.uint8), (sw, sh), interpolation=cv2.INTER_NEAREST) > 0
     small_band = max(2, round(band_px * sw / w))
     cut = grabcut_mask(small_rgb, small_hint, small_band)
-    # 2. Soft edges from the guided filter, at the matte's working size.
+    # 2. Soft edges from colour mixing (or the guided filter), at the matte's working size.
     guide = _resized(rgb, MATTE_LONG_SIDE)
     gh, gw = guide.shape[:2]
     hard = cv2.resize(cut.astype(np.float32), (gw, gh), interpolation=cv2.INTER_LINEAR)
     radius = max(2, round(0.004 * max(gh, gw)))
-    soft = np.clip(guided_filter(guide, hard, radius), 0.0, 1.0)
     edge_band = max(2, round(2 * radius))
     inner = cv2.erode((hard > 0.5).astype(np.uint8), _disc(edge_band)) > 0
     outer = cv2.dilate((hard > 0.5).astype(np.uint8), _disc(edge_band)) > 0
+    soft = mixture_alpha(guide, inner, outer, guided_filter(guide, hard, radius))
     alpha = np.where(inner, 1.0, np.where(outer, soft, 0.0)).astype(np.float32)
     if (gw, gh) != (w, h):
         alpha = np.asarray(cv2.resize(alpha, (w, h), interpolation=cv2.INTER_LINEAR), np.float32)

@@ -18,7 +18,8 @@ from depthreel.errors import DepthreelError, unknown
 from depthreel.subject import subject_region
 
 HINT_LONG_SIDE = 512  # the hint is found on a grid this large, then resized to the photo
-MIN_STEP = 0.05  # a subject is at least this much nearer (in inverse depth) than around it
+MIN_STEP = 0.02  # least mean inverse-depth step across the outline (subject's level = 1)
+MAX_SHARE = 0.8  # a "subject" covering more of the frame than this is the whole scene
 
 
 class SegmenterUnavailable(DepthreelError):
@@ -68,36 +69,47 @@ class DepthSegmenter(Segmenter):
 def subject_hint(depth: np.ndarray) -> np.ndarray:
     """The subject as the depth sees it: (H, W) bool at the depth map's size.
 
-    The region depthreel.subject picks is grown to everything nearer than halfway (in inverse
-    depth) between it and its surroundings, so the cut follows the depth step rather than a
-    quantile; holes smaller than 0.5 % of the frame are filled. All False when nothing is
-    MIN_STEP nearer than its surroundings.
+    Starting from the region depthreel.subject picks, the subject is grown to everything
+    nearer than a threshold in inverse depth; of the thresholds between the background's
+    level and the region's, the one whose outline runs along the strongest depth step wins
+    (a person over a wall: the person's outline, not a contour across their smooth body).
+    Holes smaller than 0.5 % of the frame are filled. All False when no outline has a step
+    of at least MIN_STEP.
     """
     h, w = depth.shape
     scale = min(1.0, HINT_LONG_SIDE / max(h, w))
     size = (max(1, round(w * scale)), max(1, round(h * scale)))
-    inverse = (1.0 / np.maximum(np.nan_to_num(depth, nan=np.inf, posinf=np.inf), 1e-6)).astype(
-        np.float32
-    )
+    finite = np.nan_to_num(depth.astype(np.float32), nan=np.inf, posinf=np.inf)
+    inverse = (1.0 / np.maximum(finite, 1e-6)).astype(np.float32)
     small = cv2.resize(inverse, size, interpolation=cv2.INTER_AREA)
     _, region = subject_region(1.0 / np.maximum(small, 1e-9))
     if region is None:
         return np.zeros((h, w), bool)
     seed = cv2.resize(region.astype(np.uint8), size, interpolation=cv2.INTER_NEAREST) > 0
-    ring_width = max(3, round(0.06 * max(size)))
-    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * ring_width + 1,) * 2)
-    ring = (cv2.dilate(seed.astype(np.uint8), kernel) > 0) & ~seed
-    inside = float(np.median(small[seed]))
-    around = float(np.median(small[ring])) if ring.any() else float(small.min())
-    if inside - around <= MIN_STEP * inside:
-        return np.zeros((h, w), bool)  # nothing stands out of its surroundings
-    near = small >= 0.5 * (inside + around)
-    count, labels = cv2.connectedComponents(near.astype(np.uint8), connectivity=8)
-    overlap = np.bincount(labels[seed], minlength=count)
-    overlap[0] = 0
-    mask = labels == int(np.argmax(overlap)) if overlap.max() > 0 else seed
-    mask = fill_holes(mask, 0.005 * mask.size)
-    full = cv2.resize(mask.astype(np.float32), (w, h), interpolation=cv2.INTER_LINEAR)
+    square = np.ones((3, 3), np.uint8)
+    high, low = cv2.dilate(small, square), cv2.erode(small, square)
+    inner = np.zeros(small.shape, bool)
+    inner[1:-1, 1:-1] = True  # the frame's border is no outline
+    best, best_step = None, MIN_STEP
+    top = float(np.median(small[seed]))
+    step = (high - low) / max(top, 1e-9)  # inverse-depth step at each pixel, subject = 1
+    for level in np.linspace(float(np.quantile(small, 0.05)), top, 18)[1:-1]:
+        count, labels = cv2.connectedComponents((small >= level).astype(np.uint8), connectivity=8)
+        overlap = np.bincount(labels[seed], minlength=count)
+        overlap[0] = 0
+        if overlap.max() == 0:
+            continue
+        mask = labels == int(np.argmax(overlap))
+        outline = mask & ~(cv2.erode(mask.astype(np.uint8), square) > 0) & inner
+        if not outline.any() or mask.mean() > MAX_SHARE:
+            continue
+        strength = float(np.mean(step[outline]))
+        if strength > best_step:
+            best, best_step = mask, strength
+    if best is None:
+        return np.zeros((h, w), bool)
+    best = fill_holes(best, 0.005 * best.size)
+    full = cv2.resize(best.astype(np.float32), (w, h), interpolation=cv2.INTER_LINEAR)
     return np.asarray(full >= 0.5)
 
 
