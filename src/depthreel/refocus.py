@@ -107,7 +107,8 @@ def refocus(
     """Blur `rgb` as a lens focused at `focus` would, or put its subject on `background`.
 
     aperture: blur radius of far things as a share of the width (as the `dof` effect).
-    alpha: the subject's matte (snaps the depth's edge; needed for `background`).
+    alpha: the subject's matte (snaps the depth's edge; needed for `background`). With
+    focus 'auto' the whole subject is in focus, as in a phone's portrait mode.
     background: another picture (any size: it is scaled to cover the photo); it is blurred as
     if it stood where the photo's background stands (the median depth behind the subject).
     """
@@ -117,6 +118,9 @@ def refocus(
     h, w = depth.shape
     z = snapped_depth(depth, alpha) if alpha is not None else depth.astype(np.float32)
     focus_depth = focus_distance(focus, z, alpha)
+    if focus == "auto" and alpha is not None:
+        # Portrait mode: the whole subject is sharp, however deep the depth map thinks it is.
+        z = np.where(alpha >= 0.5, focus_depth, z).astype(np.float32)
     radius = aperture * w
     behind = alpha < 0.5 if alpha is not None else np.ones((h, w), bool)
     background_depth = float(np.median(z[behind])) if behind.any() else float(np.median(z))
