@@ -58,7 +58,7 @@ def rasterize(
             b1 = ((px - x0) * (y2 - y0) - (x2 - x0) * (py - y0)) / safe
             b2 = ((x1 - x0) * (py - y0) - (px - x0) * (y1 - y0)) / safe
             b0 = 1.0 - b1 - b2
-            eps = -1e-7
+            eps = -1e-5  # pixel centres on a shared edge count for both sides
             inside = (b0 >= eps) & (b1 >= eps) & (b2 >= eps) & (np.abs(area) >= 1e-12)
             inside &= (px >= 0) & (px < w) & (py >= 0) & (py < h)
             inv_z = b0 / t[:, 0, 2, None] + b1 / t[:, 1, 2, None] + b2 / t[:, 2, 2, None]

@@ -171,3 +171,23 @@ def test_scene_errors_are_one_line(synthetic):
     result = CliRunner().invoke(cli, ["scene", str(photo), "-o", str(existing)])
     assert result.exit_code == 1 and "already exists; use --force" in result.output
     assert existing.read_bytes() == before
+
+
+def test_a_real_photo_has_no_holes_from_its_camera(tmp_path):
+    """Estimated depth (soft, ramped edges): the meshes still cover the whole photo."""
+    from pathlib import Path
+
+    from depthreel.photo import load_photo
+    from depthreel.still import photo_camera
+
+    photo = Path(__file__).resolve().parent.parent / "assets" / "photos" / "astronaut.jpg"
+    out = tmp_path / "astronaut.glb"
+    args = ["scene", photo, "-o", out, "--estimator", "classic", "--detail", 256, "--quiet"]
+    result = CliRunner().invoke(cli, [str(a) for a in args])
+    assert result.exit_code == 0, result.output
+    _, meshes = glb_meshes(out)
+    assert set(meshes) == {"photo", "background"}
+    image = load_photo(photo)
+    camera = photo_camera(image)
+    depth = np.min([rasterize(*m[:3], m[3] / 255.0, camera)[1] for m in meshes.values()], axis=0)
+    assert np.isfinite(depth).all()

@@ -1,17 +1,19 @@
 """A photo as 3D surfaces: the layered depth image turned into textured triangle meshes.
 
 The layered depth image (LDI) is built on a grid of about `detail` pixels along the long side,
-one vertex per grid pixel, for a range of camera moves around the photo's viewpoint. Each of
-its layers becomes a mesh:
+one vertex per grid pixel, for a range of camera moves around the photo's viewpoint. Depth
+ramps (an estimator's soft outlines) are first snapped to steps. Two meshes come out:
 
 - "photo": the photo's own surface, textured with the photo. Triangles that straddle a depth
   edge (a vertex on the edge's background side and a spread in inverse depth beyond the LDI's
   least edge step), or whose inverse depths spread more than MAX_STEP anywhere, are dropped,
   so no rubber sheet stretches from the foreground to the background.
-- "background": the inpainted background hidden behind the foreground (the LDI's extension,
-  asked to reach a quarter of the frame behind every edge), joined to the visible background
-  at the depth edges: a hole-free backdrop. Its texture is the photo with the inpainted
-  colours where the foreground hides them.
+- "background": the backdrop behind the foreground: the LDI's hidden pixels (asked to reach
+  REACH of the frame behind every edge) with the LDI's inpainted colour, at the depth of the
+  visible background continued underneath, joined to the visible background at the edges.
+  Where the photo's surface tore and the backdrop cannot follow continuously, it bridges
+  the tear behind the photo's surface, so the photo's own camera sees no hole. Its texture
+  is the photo with the inpainted colours where the foreground hides them.
 
 Coordinates follow depthreel.scene (x right, y down, z forward from the photo's camera);
 depthreel.meshfile converts them to the file format's axes.
@@ -25,12 +27,16 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
+from depthreel.imaging import push_pull
 from depthreel.inpaint import Inpainter
-from depthreel.ldi import LDIOptions, build_ldi
+from depthreel.ldi import LDIOptions, build_ldi, sharpen_steps
 from depthreel.scene import CameraPose, Intrinsics
 
 DEFAULT_DETAIL = 512  # grid pixels along the long side: ~0.4 M triangles per surface
 VIEW_RANGE = 0.15  # the LDI serves camera moves up to this share of the subject's distance
+RAMP = 0.008  # depth ramps up to this share of the grid's long side (each side) become steps
+BEHIND = 0.08  # the backdrop stays at least this much (relative) behind the foreground
+SQUARE = np.ones((3, 3), np.uint8)
 REACH = 0.25  # the hidden background extends this share of the grid's long side behind edges
 MAX_STEP = 0.25  # a triangle whose inverse depths spread more than this (relative) is cut
 
@@ -79,10 +85,10 @@ def grid_size(width: int, height: int, detail: int) -> tuple[int, int]:
 
 
 def viewing_poses(focus_depth: float, reach: float = VIEW_RANGE) -> list[CameraPose]:
-    """Camera moves the layered depth image must serve: sideways, up, down and a push in."""
+    """Camera moves the layered depth image must serve: sideways, up, down, in and out."""
     r = reach * focus_depth
-    moves = [(r, 0.0, 0.0), (-r, 0.0, 0.0), (0.0, r, 0.0), (0.0, -r, 0.0), (0.0, 0.0, r)]
-    return [CameraPose()] + [CameraPose(x=x, y=y, z=z) for x, y, z in moves]
+    moves = [(r, 0, 0), (-r, 0, 0), (0, r, 0), (0, -r, 0), (0, 0, r), (0, 0, -r)]
+    return [CameraPose()] + [CameraPose(x=float(x), y=float(y), z=float(z)) for x, y, z in moves]
 
 
 def grid_coordinates(size: int, grid: int) -> np.ndarray:
@@ -105,12 +111,14 @@ def _triangles(
     marked: np.ndarray,
     marked_step: float,
     need_marked: bool = False,
+    bridge: np.ndarray | None = None,
 ) -> np.ndarray:
     """Valid triangles of a vertex grid as (m, 3) flat vertex indices, CCW from the camera.
 
     A triangle is valid when its vertices are present and their inverse depths spread at most
     `max_step` (relative), or at most `marked_step` when one of them is `marked` (a depth edge
-    pixel); with need_marked, a triangle must also have a marked vertex. Each grid cell
+    pixel); with need_marked, a triangle must also have a marked vertex. In the cells where
+    `bridge` (H-1, W-1) is True, any triangle of present vertices is valid. Each grid cell
     (TL, TR, BL, BR) is split along the diagonal that keeps more triangles, else the one whose
     ends are closer in depth.
     """
@@ -126,14 +134,17 @@ def _triangles(
     ok = {k: present[s].ravel() for k, s in corners.items()}
     mark = {k: marked[s].ravel() for k, s in corners.items()}
     inv = {k: np.where(present, inverse, 0.0)[s].ravel() for k, s in corners.items()}
+    always = np.zeros(len(idx["tl"]), bool) if bridge is None else bridge.ravel()
 
     def valid(a: str, b: str, c: str) -> np.ndarray:
         hi = np.maximum(np.maximum(inv[a], inv[b]), inv[c])
         lo = np.minimum(np.minimum(inv[a], inv[b]), inv[c])
         touches = mark[a] | mark[b] | mark[c]
         bound = np.where(touches, marked_step, max_step)
-        good = ok[a] & ok[b] & ok[c] & ((hi - lo) <= bound * hi)
-        return good & touches if need_marked else good
+        present3 = ok[a] & ok[b] & ok[c]
+        good = present3 & ((hi - lo) <= bound * hi)
+        good = good & touches if need_marked else good
+        return good | (present3 & always)
 
     # Diagonal TL-BR: (TL, BL, BR), (TL, BR, TR). Diagonal TR-BL: (TL, BL, TR), (BL, BR, TR).
     a1, a2 = valid("tl", "bl", "br"), valid("tl", "br", "tr")
@@ -149,6 +160,25 @@ def _triangles(
         np.stack([idx["bl"], idx["br"], idx["tr"]], 1)[~use_a & b2],
     ]
     return np.concatenate(tris).astype(np.int64)
+
+
+def torn_cells(faces: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
+    """(H-1, W-1) bool: the grid cells that kept fewer than their two triangles."""
+    h, w = shape
+    rows, cols = np.divmod(faces, w)
+    cell = rows.min(axis=1) * (w - 1) + cols.min(axis=1)  # a triangle's cell: its top-left
+    kept = np.bincount(cell, minlength=(h - 1) * (w - 1)).reshape(h - 1, w - 1)
+    return np.asarray(kept < 2)
+
+
+def cell_corners(cells: np.ndarray) -> np.ndarray:
+    """(H, W) bool: the corners of the marked (H-1, W-1) cells."""
+    h, w = cells.shape
+    out = np.zeros((h + 1, w + 1), bool)
+    for dy in (0, 1):
+        for dx in (0, 1):
+            out[dy : dy + h, dx : dx + w] |= cells
+    return out
 
 
 def _surface(
@@ -180,6 +210,23 @@ def _surface(
         colors=colors.reshape(-1, 3)[used].astype(np.float32),
         texture=texture,
     )
+
+
+def backdrop_depth(depth: np.ndarray, hidden: np.ndarray) -> np.ndarray:
+    """Depth of the background under the `hidden` pixels: the visible background continued.
+
+    The LDI's extension lies behind each edge at that edge's background depth, which inside a
+    large foreground with edges of its own (eyes, folds) drifts towards the foreground. A
+    backdrop seen from the side should continue what is visible around the foreground, so
+    its inverse depth is pushed and pulled in from the pixels nothing hides, and kept at
+    least BEHIND behind the foreground.
+    """
+    visible = np.isfinite(depth) & (depth > 0) & ~hidden
+    inverse = np.where(visible, 1.0 / np.where(visible, depth, 1.0), 0.0).astype(np.float32)
+    if not visible.any():
+        return (depth * (1.0 + BEHIND)).astype(np.float32)
+    continued = 1.0 / np.maximum(push_pull(inverse, visible.astype(np.float32)), 1e-9)
+    return np.maximum(continued, depth * (1.0 + BEHIND)).astype(np.float32)
 
 
 def background_texture(photo: np.ndarray, grid_rgb: np.ndarray, hidden: np.ndarray) -> np.ndarray:
@@ -215,6 +262,10 @@ def build_scene_mesh(
     small_rgb = cv2.resize(rgb, (gw, gh), interpolation=cv2.INTER_AREA).astype(np.float32)
     inverse = (1.0 / np.maximum(depth, 1e-6)).astype(np.float32)
     inverse = cv2.resize(inverse, (gw, gh), interpolation=cv2.INTER_AREA)
+    # Estimated depth ramps over several pixels at an object's outline; a mesh would stretch
+    # (or, cut, tear) across them, so ramps as wide as RAMP of the grid snap to one step.
+    radius = max(2, round(RAMP * max(gw, gh)))
+    inverse = sharpen_steps(inverse, radius, LDIOptions().min_step)
     small_depth = (1.0 / np.maximum(inverse, 1e-9)).astype(np.float32)
     path = list(poses) if poses is not None else viewing_poses(focus_depth)
     # The hidden background reaches far under the foreground, not just the path's gaps.
@@ -232,12 +283,21 @@ def build_scene_mesh(
     hidden = ldi.hidden
     if len(ldi.layers) > 1 and hidden.any():
         extension = ldi.layers[1]
-        back_depth = np.where(hidden, extension.depth, photo.depth).astype(np.float32)
+        # Behind the photo's surface: the extension, else the farthest depth nearby (so the
+        # backdrop under a torn cell lies behind both its sides).
+        farthest = cv2.dilate(np.where(present, photo.depth, 0.0).astype(np.float32), SQUARE)
+        back_depth = np.where(hidden, backdrop_depth(photo.depth, hidden), farthest)
         back_rgb = np.where(hidden[..., None], extension.rgb, small_rgb).astype(np.float32)
         back_present = present | hidden
         back_inverse = 1.0 / np.where(back_present, back_depth, 1.0)
-        seam = hidden | ldi.edges
-        faces = _triangles(back_present, back_inverse, MAX_STEP, seam, MAX_STEP, need_marked=True)
+        # The backdrop covers what the photo's surface tore open at its depth edges; where
+        # it cannot stay continuous there, it bridges the tear behind the photo's surface,
+        # so the view from the photo's camera has no holes.
+        torn = torn_cells(faces, (gh, gw))
+        seam = hidden | ldi.edges | cell_corners(torn)
+        faces = _triangles(
+            back_present, back_inverse, MAX_STEP, seam, MAX_STEP, need_marked=True, bridge=torn
+        )
         if len(faces):
             surfaces.append(_surface("background", faces, back_depth, back_rgb, us, vs, camera, 1))
             textures.append(background_texture(rgb, back_rgb, hidden))
