@@ -118,7 +118,7 @@ def main() -> None:
         on_checker = rgba[..., :3] * a + checker(a.shape[:2]) * (1 - a)
         save("cutout.jpg", [panel(read(rocket), "rocket.jpg"), panel(on_checker, "cutout")])
 
-        depthreel("refocus", chelsea, "-o", tmp / "chelsea.jpg", "--aperture", 0.03)
+        depthreel("refocus", chelsea, "-o", tmp / "chelsea.jpg")
         depthreel("refocus", astronaut, "--background", rocket, "-o", tmp / "moved.jpg")
         save(
             "refocus.jpg",
@@ -130,7 +130,7 @@ def main() -> None:
         )
 
         photo = read(rocket)
-        crop = photo[250:325, 280:380]  # the launch pad's lights
+        crop = photo[150:210, 0:80]  # the left tower's lattice
         size = (crop.shape[1] * 4, crop.shape[0] * 4)
         cubic = np.clip(cv2.resize(crop, size, interpolation=cv2.INTER_CUBIC), 0, 1)
         save(

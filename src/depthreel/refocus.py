@@ -15,8 +15,7 @@ import cv2
 import numpy as np
 
 from depthreel.errors import DepthreelError
-from depthreel.imaging import push_pull
-from depthreel.matting import composite, foreground_colours
+from depthreel.matting import composite, foreground_colours, smooth_fill, within
 
 DEFAULT_APERTURE = 0.02  # blur radius of far things as a share of the photo's width
 SNAP_BAND = 0.02  # depth is re-decided this share of the long side around the matte's edge
@@ -73,13 +72,10 @@ def snapped_depth(depth: np.ndarray, alpha: np.ndarray) -> np.ndarray:
     subject = alpha >= 0.5
     if not subject.any() or subject.all():
         return depth.astype(np.float32)
-    radius = max(2, round(SNAP_BAND * max(depth.shape)))
-    disc = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * radius + 1, 2 * radius + 1))
-    inner = cv2.erode(subject.astype(np.uint8), disc) > 0
-    outer = cv2.dilate(subject.astype(np.uint8), disc) > 0
+    inner, outer = within(subject, max(2.0, SNAP_BAND * max(depth.shape)))
     inverse = (1.0 / np.maximum(depth, 1e-6)).astype(np.float32)
-    front = push_pull(inverse, inner.astype(np.float32)) if inner.any() else inverse
-    back = push_pull(inverse, (~outer).astype(np.float32)) if (~outer).any() else inverse
+    front = smooth_fill(inverse, inner) if inner.any() else inverse
+    back = smooth_fill(inverse, ~outer) if (~outer).any() else inverse
     band = outer & ~inner
     snapped = np.where(band, np.where(subject, front, back), inverse)
     return (1.0 / np.maximum(snapped, 1e-9)).astype(np.float32)
