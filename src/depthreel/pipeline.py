@@ -59,6 +59,7 @@ class RenderSettings:
     inpainter: str = "diffusion"
     stereo: str | None = None  # "sbs" or "hsbs"
     no_cache: bool = False
+    allow_huge: bool = False  # lift the decompression-bomb guard
     upscaler: str = "lanczos"  # enlarges the photo's crop when the output needs more pixels
 
 
@@ -371,7 +372,7 @@ def render_clip(
     inpainter = registry.get("inpainter", settings.inpainter)()
     upscaler = get_upscaler(registry, settings.upscaler)
     cache = None if settings.no_cache else Cache.default()
-    photo = load_photo(photo_path)
+    photo = load_photo(photo_path, allow_huge=settings.allow_huge)
     timings = {"load": time.perf_counter() - start}
 
     mark = time.perf_counter()

@@ -43,6 +43,12 @@ def _terminate(signum: int, frame: Any) -> None:
 
 
 def main() -> None:
-    """Entry point of the `depthreel` script: SIGTERM is handled like Ctrl-C (clean abort)."""
+    """Entry point of the `depthreel` script: SIGTERM is handled like Ctrl-C (clean abort).
+
+    SIGXFSZ (file size limit reached) is ignored so that the write fails with an error we
+    report in one line, instead of killing the process with a core dump.
+    """
     signal.signal(signal.SIGTERM, _terminate)
+    if hasattr(signal, "SIGXFSZ"):
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
     sys.exit(cli.main(prog_name="depthreel"))

@@ -9,7 +9,7 @@ import click
 
 from depthreel.cli.app import App, notice
 from depthreel.cli.images import check_suffix, write_image
-from depthreel.cli.options import DEPTH_KINDS
+from depthreel.cli.options import DEPTH_KINDS, allow_huge_option
 
 ALPHA_FORMATS = (".png", ".webp")
 
@@ -34,6 +34,7 @@ ALPHA_FORMATS = (".png", ".webp")
     help="Use this depth map (PNG 8/16-bit or .npy) instead of estimating.",
 )
 @click.option("--depth-kind", type=click.Choice(DEPTH_KINDS), default="inverse", show_default=True)
+@allow_huge_option
 @click.option("--force", "-f", is_flag=True, help="Overwrite an existing output file.")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors and notices.")
 @click.pass_obj
@@ -46,6 +47,7 @@ def cutout(
     estimator: str | None,
     depth_file: Path | None,
     depth_kind: str,
+    allow_huge: bool,
     force: bool,
     quiet: bool,
 ) -> None:
@@ -68,7 +70,7 @@ def cutout(
     output = output or Path(f"{photo.stem}-{'mask' if mask_only else 'cutout'}.png")
     check_suffix(output, ALPHA_FORMATS)
     check_output(output, force)
-    image = load_photo(photo)
+    image = load_photo(photo, allow_huge=allow_huge)
     matte = subject_matte(image, app.registry, notice, segmenter, estimator, depth_file, depth_kind)
     if not matte.found:
         raise DepthreelError(f"no subject stands out in the depth of {photo}")

@@ -9,7 +9,7 @@ import click
 
 from depthreel.cli.app import App, notice
 from depthreel.cli.images import check_suffix, write_image
-from depthreel.cli.options import DEPTH_KINDS
+from depthreel.cli.options import DEPTH_KINDS, allow_huge_option
 
 IMAGE_FORMATS = (".jpg", ".jpeg", ".png", ".tif", ".tiff", ".webp")
 
@@ -49,6 +49,7 @@ IMAGE_FORMATS = (".jpg", ".jpeg", ".png", ".tif", ".tiff", ".webp")
     help="Use this depth map (PNG 8/16-bit or .npy) instead of estimating.",
 )
 @click.option("--depth-kind", type=click.Choice(DEPTH_KINDS), default="inverse", show_default=True)
+@allow_huge_option
 @click.option("--force", "-f", is_flag=True, help="Overwrite an existing output file.")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors and notices.")
 @click.pass_obj
@@ -63,6 +64,7 @@ def refocus(
     estimator: str | None,
     depth_file: Path | None,
     depth_kind: str,
+    allow_huge: bool,
     force: bool,
     quiet: bool,
 ) -> None:
@@ -88,8 +90,10 @@ def refocus(
     check_output(output, force)
     focus_choice = parse_focus(focus)
     check_aperture(aperture)
-    image = load_photo(photo)
-    new_background = load_photo(background).rgb if background is not None else None
+    image = load_photo(photo, allow_huge=allow_huge)
+    new_background = (
+        load_photo(background, allow_huge=allow_huge).rgb if background is not None else None
+    )
     matte = subject_matte(image, app.registry, notice, segmenter, estimator, depth_file, depth_kind)
     alpha = matte.alpha if matte.found else None
     if alpha is None and focus_choice == "auto":

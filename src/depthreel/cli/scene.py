@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from depthreel.cli.app import App, notice
-from depthreel.cli.options import DEPTH_KINDS
+from depthreel.cli.options import DEPTH_KINDS, allow_huge_option
 
 
 @click.command()
@@ -38,6 +38,7 @@ from depthreel.cli.options import DEPTH_KINDS
 @click.option("--depth-kind", type=click.Choice(DEPTH_KINDS), default="inverse", show_default=True)
 @click.option("--focal", type=float, help="Focal length in pixels (default: EXIF, else 28 mm).")
 @click.option("--inpainter", default="diffusion", show_default=True, help="Hidden background.")
+@allow_huge_option
 @click.option("--force", "-f", is_flag=True, help="Overwrite existing files.")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors and notices.")
 @click.pass_obj
@@ -50,6 +51,7 @@ def scene(
     estimator: str | None,
     depth_file: Path | None,
     depth_kind: str,
+    allow_huge: bool,
     focal: float | None,
     inpainter: str,
     force: bool,
@@ -79,7 +81,7 @@ def scene(
     if focal is not None and not focal > 0:
         raise DepthreelError(f"--focal must be > 0, got {focal}")
     inpainter_obj = app.registry.get("inpainter", inpainter)()
-    image = load_photo(photo)
+    image = load_photo(photo, allow_huge=allow_huge)
     camera = photo_camera(image, focal)
     result = photo_depth(
         image, app.registry, notice, estimator, depth_file, depth_kind, cache=Cache.default()
