@@ -51,6 +51,24 @@ COMMANDS = [
         ("p.jpg",),
         frozenset({"motion", "effect", "folders"}),
     ),
+    Command(
+        "scene",
+        ("scene", "{photo}", "-o", "{out}/s.glb", "--detail", "64", *FAST_DEPTH),
+        ("s.glb",),
+        frozenset({"depth"}),
+    ),
+    Command(
+        "cutout",
+        ("cutout", "{photo}", "-o", "{out}/c.png", *FAST_DEPTH),
+        ("c.png",),
+        frozenset({"depth"}),
+    ),
+    Command(
+        "refocus",
+        ("refocus", "{photo}", "-o", "{out}/r.jpg", *FAST_DEPTH),
+        ("r.jpg",),
+        frozenset({"depth"}),
+    ),
 ]
 
 

@@ -29,6 +29,8 @@ BUILTIN_MODULES = {
     "builtin_user_presets": "depthreel.builtins.user_presets",
     "builtin_estimators": "depthreel.builtins.estimators",
     "builtin_inpainters": "depthreel.builtins.inpainters",
+    "builtin_segmenters": "depthreel.builtins.segmenters",
+    "builtin_upscalers": "depthreel.builtins.upscalers",
 }
 
 

@@ -28,9 +28,20 @@ def cli(ctx: click.Context, debug: bool) -> None:
 
 
 def _register_commands() -> None:
-    from depthreel.cli import batch, depth, listing, preview, reel, render, still
+    from depthreel.cli import (
+        batch,
+        cutout,
+        depth,
+        listing,
+        preview,
+        reel,
+        refocus,
+        render,
+        scene,
+        still,
+    )
 
-    for module in (render, still, depth, listing, preview, batch, reel):
+    for module in (render, still, depth, listing, preview, scene, cutout, refocus, batch, reel):
         for command in module.COMMANDS:
             cli.add_command(command)
 

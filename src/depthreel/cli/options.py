@@ -79,6 +79,12 @@ def render_options(command: Callable[..., Any]) -> Callable[..., Any]:
         ),
         click.option("--no-cache", is_flag=True, help="Do not reuse or store depth and layers."),
         allow_huge_option,
+        click.option(
+            "--upscaler",
+            default="lanczos",
+            show_default=True,
+            help="Enlarges the photo when the output needs more pixels than it has.",
+        ),
     ]
     for decorator in reversed(decorators):
         command = decorator(command)
@@ -103,6 +109,7 @@ def build_settings(
     loop: bool = False,
     size: str | None = None,
     allow_huge: bool = False,
+    upscaler: str = "lanczos",
 ) -> Any:
     """RenderSettings from the shared render options."""
     from depthreel.pipeline import RenderSettings
@@ -135,4 +142,5 @@ def build_settings(
         stereo=stereo,
         no_cache=no_cache,
         allow_huge=allow_huge,
+        upscaler=upscaler,
     )
