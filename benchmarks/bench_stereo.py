@@ -75,7 +75,9 @@ def baseline_view(left: np.ndarray, disp: np.ndarray) -> np.ndarray:
     return cv2.inpaint(out, holes, 3, cv2.INPAINT_TELEA)
 
 
-def scores(view: np.ndarray, truth: np.ndarray, mask: np.ndarray) -> tuple[float, float, float, float]:
+def scores(
+    view: np.ndarray, truth: np.ndarray, mask: np.ndarray
+) -> tuple[float, float, float, float]:
     """(PSNR, SSIM) over the whole image and over `mask`."""
     whole_psnr = peak_signal_noise_ratio(truth, view, data_range=255)
     masked_psnr = peak_signal_noise_ratio(truth[mask], view[mask], data_range=255)
@@ -142,10 +144,15 @@ def main() -> None:
 
 
 def save_figure(
-    path: Path, left: np.ndarray, right: np.ndarray, base: np.ndarray, ours: np.ndarray, mask: np.ndarray
+    path: Path,
+    left: np.ndarray,
+    right: np.ndarray,
+    base: np.ndarray,
+    ours: np.ndarray,
+    mask: np.ndarray,
 ) -> None:
     """Crops of truth / baseline / ours around the largest disoccluded region."""
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), 8)
+    _, _, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), 8)
     interior = stats[1:, cv2.CC_STAT_LEFT] + stats[1:, cv2.CC_STAT_WIDTH] < mask.shape[1] - 80
     areas = np.where(interior, stats[1:, cv2.CC_STAT_AREA], 0)
     k = 1 + int(np.argmax(areas))
@@ -156,7 +163,11 @@ def save_figure(
     crops = []
     for image in (right, base, ours):
         crop = image[y0 : y0 + 180, x0 : x0 + 180].copy()
-        edge = cv2.morphologyEx(mask[y0 : y0 + 180, x0 : x0 + 180].astype(np.uint8), cv2.MORPH_GRADIENT, np.ones((3, 3), np.uint8))
+        edge = cv2.morphologyEx(
+            mask[y0 : y0 + 180, x0 : x0 + 180].astype(np.uint8),
+            cv2.MORPH_GRADIENT,
+            np.ones((3, 3), np.uint8),
+        )
         crop[edge > 0] = (crop[edge > 0] * 0.4 + np.array([255, 255, 0]) * 0.6).astype(np.uint8)
         crops.append(cv2.resize(crop, (360, 360), interpolation=cv2.INTER_NEAREST))
     labels_text = ("right view (truth)", "forward warp + Telea", "depthreel (LDI)")

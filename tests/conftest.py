@@ -12,6 +12,14 @@ import numpy as np
 import pytest
 
 
+@pytest.fixture(autouse=True)
+def private_cache(tmp_path_factory, monkeypatch):
+    """Every test gets its own empty depth/LDI cache folder."""
+    folder = tmp_path_factory.mktemp("cache")
+    monkeypatch.setenv("DEPTHREEL_CACHE_DIR", str(folder))
+    return folder
+
+
 @pytest.fixture
 def pm():
     """A new plugin manager with only the built-ins (no third-party entry points)."""

@@ -288,3 +288,31 @@ def test_invalid_layers_are_rejected() -> None:
     small = Intrinsics.centered(W // 2, H, F)
     with pytest.raises(ValueError):
         Renderer([plane(2.0)], small, INTR)
+
+
+def test_nothing_visible_gives_a_finite_black_frame() -> None:
+    layer = plane(2.0, seed=10)
+    view = render_view([layer], INTR, CameraPose(z=3.0), INTR)  # the camera passed the plane
+    assert (view.coverage == 0).all()
+    assert np.isfinite(view.rgb).all() and (view.rgb == 0).all()
+    assert np.isfinite(view.depth).all()
+
+
+def test_into_buffers_must_match() -> None:
+    renderer = Renderer([plane(2.0)], INTR, INTR)
+    with pytest.raises(ValueError):
+        renderer.render(CameraPose(), View.empty(H, W + 1))
+    wrong = View(np.zeros((H, W, 3)), np.zeros((H, W), np.float32), np.zeros((H, W), np.float32))
+    with pytest.raises(ValueError):
+        renderer.render(CameraPose(), wrong)
+
+
+def test_surface_gradient_ignores_depth_edges_and_absent_samples() -> None:
+    from depthreel.render.renderer import surface_gradient
+
+    z = np.array([[1.0, 1.02, 1.04, 3.0, 3.03], [0.0, 1.03, 1.05, 3.01, 3.04]], np.float32)
+    du, dv = surface_gradient(z)
+    np.testing.assert_allclose(du[0], [0.02, 0.02, 0.02, 0.03, 0.03], atol=1e-6)
+    np.testing.assert_allclose(du[1], [0.0, 0.02, 0.02, 0.03, 0.03], atol=1e-6)
+    np.testing.assert_allclose(dv[:, 1:], 0.01, atol=1e-6)
+    np.testing.assert_allclose(dv[:, 0], 0.0)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -9,6 +10,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from depthreel.cache import Cache, file_digest, make_key
 from depthreel.photo import Photo
 from depthreel.registry import Registry
 from depthreel.scene import Intrinsics
@@ -22,6 +24,10 @@ class PhotoDepth:
 
     depth: np.ndarray  # (h, w) float32, finite, > 0
     source: str  # e.g. "estimator classic" or "file disp.npy (disparity)"
+
+    def digest(self) -> str:
+        """A hash of the map's values (part of the layered depth image's cache key)."""
+        return hashlib.sha256(np.ascontiguousarray(self.depth).tobytes()).hexdigest()[:32]
 
     def inverse(self) -> np.ndarray:
         """Normalised inverse depth in [0, 1]: 1 = nearest (for saving and previews)."""
@@ -49,11 +55,13 @@ def photo_depth(
     depth_kind: str = "inverse",
     estimator_options: dict[str, object] | None = None,
     full_size: bool = False,
+    cache: Cache | None = None,
 ) -> PhotoDepth:
     """Depth for `photo`: the user's map when given, else the named or first usable estimator.
 
     The map comes at a reduced size (long side ESTIMATE_LONG_SIDE) unless `full_size` asks
-    for a user-supplied map at the photo's own size.
+    for a user-supplied map at the photo's own size. With a cache, an estimate made before for
+    the same photo content and estimator settings is reused instead of estimating again.
     """
     from depthreel.depth.convert import inverse_to_depth
 
@@ -71,6 +79,30 @@ def photo_depth(
     from depthreel.depth.select import choose_estimator
 
     classes = {entry.name: entry.obj for entry in registry.items("estimator")}
-    chosen = choose_estimator(classes, estimator, notice, **(estimator_options or {}))
-    inverse = chosen.estimate(small)
-    return PhotoDepth(inverse_to_depth(inverse).astype(np.float32), f"estimator {chosen.name}")
+    options = dict(estimator_options or {})
+    digest = file_digest(photo.path) if cache is not None and photo.path.is_file() else None
+
+    def key_for(name: str) -> str:
+        return make_key("depth", digest, name, classes[name](**options).cache_key(), (h, w))
+
+    def cached(name: str) -> PhotoDepth | None:
+        if cache is None or digest is None or name not in classes:
+            return None
+        entry = cache.load("depth", key_for(name))
+        if entry is None or entry.get("depth") is None or entry["depth"].shape != (h, w):
+            return None
+        return PhotoDepth(entry["depth"].astype(np.float32), f"estimator {name} (cached)")
+
+    # Before loading anything (a model can take seconds), try the estimator that would run.
+    first = estimator or min(classes, key=lambda n: (classes[n].priority, n), default=None)
+    hit = cached(first) if first else None
+    if hit is not None:
+        return hit
+    chosen = choose_estimator(classes, estimator, notice, **options)
+    hit = cached(chosen.name) if chosen.name != first else None
+    if hit is not None:
+        return hit
+    depth = inverse_to_depth(chosen.estimate(small)).astype(np.float32)
+    if cache is not None and digest is not None:
+        cache.store("depth", key_for(chosen.name), depth=depth)
+    return PhotoDepth(depth, f"estimator {chosen.name}")

@@ -32,8 +32,8 @@ def push_pull(values: np.ndarray, weight: np.ndarray) -> np.ndarray:
 
 
 def _last_valid(values: np.ndarray, valid: np.ndarray) -> np.ndarray:
-    """For each pixel, the value of the nearest valid pixel on its left in its row (-inf if none)."""
-    h, w = values.shape
+    """Per pixel, the value of the nearest valid pixel on its left in its row (-inf if none)."""
+    w = values.shape[1]
     index = np.where(valid, np.arange(w)[None, :], -1)
     index = np.maximum.accumulate(index, axis=1)
     found = np.take_along_axis(values, np.maximum(index, 0), axis=1)

@@ -39,6 +39,7 @@ def depth(
     import cv2
     import numpy as np
 
+    from depthreel.cache import Cache
     from depthreel.depth.convert import upsample_guided
     from depthreel.depthmap import photo_depth
     from depthreel.outputs import check_output, write_png
@@ -51,7 +52,7 @@ def depth(
     if preview:
         check_output(preview_path(output), force)
     image = load_photo(photo)
-    result = photo_depth(image, app.registry, notice, estimator=estimator)
+    result = photo_depth(image, app.registry, notice, estimator=estimator, cache=Cache.default())
     z = result.depth
     if z.shape != image.rgb.shape[:2]:  # edge-aware upsampling, guided by the photo itself
         z = upsample_guided(z, image.rgb)

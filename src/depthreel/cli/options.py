@@ -76,6 +76,18 @@ def render_options(command: Callable[..., Any]) -> Callable[..., Any]:
             show_default=True,
             help="inverse: larger = nearer; disparity: px for a unit baseline; metric: distance.",
         ),
+        click.option(
+            "--inpainter",
+            default="diffusion",
+            show_default=True,
+            help="Fills the background revealed behind the foreground.",
+        ),
+        click.option(
+            "--stereo",
+            type=click.Choice(["sbs", "hsbs"]),
+            help="Stereo side by side for VR: sbs (double width) or hsbs (half width each).",
+        ),
+        click.option("--no-cache", is_flag=True, help="Do not reuse or store depth and layers."),
     ]
     for decorator in reversed(decorators):
         command = decorator(command)
@@ -94,6 +106,9 @@ def build_settings(
     estimator: str | None,
     depth_file: Path | None,
     depth_kind: str,
+    inpainter: str = "diffusion",
+    stereo: str | None = None,
+    no_cache: bool = False,
 ) -> Any:
     """RenderSettings from the shared render options."""
     from depthreel.pipeline import RenderSettings
@@ -119,4 +134,7 @@ def build_settings(
         estimator=estimator,
         depth_file=depth_file,
         depth_kind=depth_kind,
+        inpainter=inpainter,
+        stereo=stereo,
+        no_cache=no_cache,
     )

@@ -11,8 +11,9 @@ one channel, or three equal channels), and NumPy `.npy` arrays. Kinds of map:
 - "metric": the depth Z itself.
 
 Unknown pixels (NaN, inf; for disparity and metric also values <= 0) are filled from their
-valid neighbours on the far side (holes in depth maps are mostly hidden background). `scale` multiplies disparity and metric values as stored (e.g. 0.001 for a
-16-bit PNG in millimetres, 1/256 for KITTI-style disparity PNGs).
+valid neighbours on the far side (holes in depth maps are mostly hidden background).
+`scale` multiplies disparity and metric values as stored (e.g. 0.001 for a 16-bit PNG in
+millimetres, 1/256 for KITTI-style disparity PNGs).
 """
 
 from __future__ import annotations

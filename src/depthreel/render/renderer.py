@@ -7,7 +7,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from depthreel.render.fill import fill_frame, pyramid_shapes, resolve, tile_shape
+from depthreel.render.composite import resolve
+from depthreel.render.fill import fill_frame, pyramid_shapes, tile_shape
 from depthreel.render.project import camera_params
 from depthreel.render.splat import EMPTY, splat
 from depthreel.scene import CameraPose, Intrinsics, Layer
@@ -75,6 +76,18 @@ def _pack_layers(layers: Sequence[Layer], src: Intrinsics) -> tuple[np.ndarray, 
     return depth, color, has_alpha
 
 
+def _row_spans(depth: np.ndarray) -> np.ndarray:
+    """(L, H, 2) int64: per layer and row, the columns [first, last + 1) holding samples.
+
+    A sparse foreground layer then costs little more than its own samples.
+    """
+    present = depth > 0
+    width = depth.shape[2]
+    first = np.where(present.any(axis=2), present.argmax(axis=2), width)
+    last = width - present[..., ::-1].argmax(axis=2)
+    return np.stack([first, np.where(first < width, last, width)], axis=-1).astype(np.int64)
+
+
 def surface_gradient(depth: np.ndarray) -> np.ndarray:
     """(2, H, W) dZ/du, dZ/dv of a depth map (0 = absent) along continuous surfaces.
 
@@ -130,6 +143,7 @@ class Renderer:
         self.src, self.out, self.fill = src, out, fill
         self.z_tolerance = float(z_tolerance)
         self._depth, self._color, self._has_alpha = _pack_layers(layers, src)
+        self._spans = _row_spans(self._depth)
         # (L, Hs, 2, Ws): each source row's gradients contiguous for the kernels.
         self._grad = np.ascontiguousarray(
             np.stack([surface_gradient(z) for z in self._depth]).transpose(0, 2, 1, 3)
@@ -158,6 +172,7 @@ class Renderer:
         cam = tuple(camera_params(pose, self.src, self.out).tolist())
         splat(
             self._depth,
+            self._spans,
             self._grad,
             self._color,
             self._xn,
