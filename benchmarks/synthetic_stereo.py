@@ -98,7 +98,9 @@ def make_scene(seed: int, width: int = 640, height: int = 420) -> list[Surface]:
             size = (rng.uniform(0.06, 0.16) * width, rng.uniform(0.08, 0.2) * height)
         disparity = rng.uniform(18, 50)
         surfaces.append(
-            Surface(kind, disparity, 0.0, centre, size, rng.uniform(0.1, 1.0, 3), seed * 100 + k + 1)
+            Surface(
+                kind, disparity, 0.0, centre, size, rng.uniform(0.1, 1.0, 3), seed * 100 + k + 1
+            )
         )
     surfaces[1:] = sorted(surfaces[1:], key=lambda s: s.disparity)
     return surfaces

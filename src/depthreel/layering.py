@@ -1,4 +1,4 @@
-"""Building blocks of the layered depth image (see depthreel.ldi): geometry, edges, matting."""
+"""Geometry for the layered depth image (see depthreel.ldi): padding, parallax, probes, depth."""
 
 from __future__ import annotations
 
@@ -12,8 +12,6 @@ from depthreel.imaging import push_pull
 from depthreel.render.project import project_points
 from depthreel.scene import CameraPose, Intrinsics
 
-MATTE_CONTRAST = 0.2  # least colour distance |F - B| (of 1) at which alpha can be told
-MATTE_MIN = 0.3  # a band pixel less foreground than this stays opaque (unclear)
 
 def parallax_scale(
     poses: Sequence[CameraPose], src: Intrinsics, u: np.ndarray, v: np.ndarray
@@ -43,8 +41,8 @@ def border_padding(
     """Pixels (left, top, right, bottom) the path uncovers beyond the photo's borders.
 
     Each border's pixels are projected into every pose (output camera = the photo's): how far
-    the border moves inwards is the gap it opens there; `margin` px cover splat footprints. Each side is capped at
-    `max_share` of the photo's larger side.
+    the border moves inwards is the gap it opens there; `margin` px cover splat footprints.
+    Each side is capped at `max_share` of the photo's larger side.
     """
     h, w = depth.shape
     step = max(1, max(h, w) // 256)
@@ -82,62 +80,6 @@ def pad_photo(
     return push_pull(canvas, weight), inverse
 
 
-def sharpen_steps(inverse: np.ndarray, radius: int, min_step: float) -> np.ndarray:
-    """Snap pixels on steep ramps to the nearer end (local max or min of inverse depth).
-
-    A ramp pixel lies strictly between its two neighbours along a row or a column, differing
-    from each by a quarter of `min_step` (relative) or more, inside a window (2 radius + 1
-    wide) that spans a real step. Pixels on a plateau, even next to a crisp edge or between
-    two objects, and smooth slopes such as the ground keep their depth.
-    """
-    if radius <= 0:
-        return inverse
-    size = 2 * radius + 1
-    kernel = np.ones((size, size), np.uint8)
-    high = cv2.dilate(inverse, kernel)
-    low = cv2.erode(inverse, kernel)
-    span = high - low
-    step = span > min_step * np.maximum(high, 1e-12) * 2.5
-    padded = np.pad(inverse, 1, mode="edge")
-    delta = 0.25 * min_step * inverse
-    ramp = np.zeros(inverse.shape, bool)
-    for before, after in (
-        (padded[1:-1, :-2], padded[1:-1, 2:]),
-        (padded[:-2, 1:-1], padded[2:, 1:-1]),
-    ):
-        rising = (inverse - before > delta) & (after - inverse > delta)
-        falling = (before - inverse > delta) & (inverse - after > delta)
-        ramp |= rising | falling
-    ramp &= step
-    t = (inverse - low) / np.maximum(span, 1e-12)
-    sharpened = np.where(t >= 0.5, high, low)
-    return np.where(ramp, sharpened, inverse).astype(np.float32)
-
-
-def find_edges(
-    inverse: np.ndarray, scale: np.ndarray, edge_px: float, min_step: float, min_edge: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """Background-side edge pixels and the widest gap (px) the path opens at each.
-
-    An edge pixel has a 4-neighbour nearer by more than `min_step` (relative) whose parallax
-    gap over the path reaches `edge_px`. Returns (edges bool, gap float32, 0 off the edges).
-    """
-    padded = np.pad(inverse, 1, mode="edge")
-    front = np.maximum(
-        np.maximum(padded[:-2, 1:-1], padded[2:, 1:-1]),
-        np.maximum(padded[1:-1, :-2], padded[1:-1, 2:]),
-    )
-    step = front - inverse
-    gap = step * scale
-    edges = (gap >= edge_px) & (step > min_step * front)
-    if min_edge > 1 and edges.any():
-        _, labels, stats, _ = cv2.connectedComponentsWithStats(edges.astype(np.uint8), 8)
-        small = stats[:, cv2.CC_STAT_AREA] < min_edge
-        small[0] = False
-        edges &= ~small[labels]
-    return edges, np.where(edges, gap, 0.0).astype(np.float32)
-
-
 def surface_slope(inverse: np.ndarray, context: np.ndarray, min_step: float) -> np.ndarray:
     """(H, W, 2) smooth gradient of inverse depth along the context's surfaces (push-pull).
 
@@ -165,47 +107,7 @@ def surface_slope(inverse: np.ndarray, context: np.ndarray, min_step: float) -> 
     return push_pull(np.where(valid[..., None], grad, 0.0).astype(np.float32), valid * 1.0)
 
 
-def matte_band(
-    rgb: np.ndarray, back: np.ndarray, band: np.ndarray, interior: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """Alpha and un-mixed colour of the foreground's band pixels over the background `back`.
-
-    The foreground's own colour F is that of the nearest interior pixel, B the background
-    behind. A band pixel I that is clearly a mix of the two (F and B differ by MATTE_CONTRAST,
-    I lies near the segment between them, at least MATTE_MIN of the way to F) gets alpha =
-    <I - B, F - B> / |F - B|^2 and colour (I - (1 - alpha) B) / alpha, so compositing it over
-    B gives I back. Any other pixel stays opaque: guessing alpha from a textured foreground
-    or a poor background estimate costs more than the hard edge.
-    """
-    alpha = np.ones(band.shape, np.float32)
-    colour = rgb.copy()
-    if not band.any() or not interior.any():
-        return colour, alpha
-    _, labels = cv2.distanceTransformWithLabels(
-        (~interior).astype(np.uint8), cv2.DIST_L2, 3, labelType=cv2.DIST_LABEL_PIXEL
-    )
-    order = np.flatnonzero(interior.ravel())
-    ys, xs = np.nonzero(band)
-    nearest = order[labels[ys, xs] - 1]
-    fg = rgb.reshape(-1, 3)[nearest]
-    bg = back[ys, xs]
-    image = rgb[ys, xs]
-    span = fg - bg
-    norm = (span * span).sum(axis=1)
-    a = ((image - bg) * span).sum(axis=1) / np.maximum(norm, 1e-12)
-    off = image - bg - a[:, None] * span  # the part of I off the line from B to F
-    mixed = (norm > MATTE_CONTRAST**2) & (a > MATTE_MIN) & (a < 1.0)
-    mixed &= (off * off).sum(axis=1) < 0.25 * norm
-    a = np.where(mixed, a, 1.0).astype(np.float32)
-    unmixed = (image - (1.0 - a[:, None]) * bg) / np.maximum(a[:, None], 1e-3)
-    alpha[ys, xs] = a
-    colour[ys, xs] = np.clip(unmixed, 0.0, 1.0)
-    return colour, alpha
-
-
-def choose_probes(
-    poses: Sequence[CameraPose], src: Intrinsics, count: int
-) -> list[CameraPose]:
+def choose_probes(poses: Sequence[CameraPose], src: Intrinsics, count: int) -> list[CameraPose]:
     """Up to `count` poses of the path that between them reveal the most.
 
     A pose's reach is its translation as screen motion per unit of inverse depth: (f x, f y)
@@ -250,24 +152,19 @@ def sample(image: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
 
 
 def extend_depth(
-    inverse: np.ndarray,
-    nearer: np.ndarray,
-    hidden: np.ndarray,
-    index: np.ndarray,
-    behind: float,
-    min_step: float,
+    inverse: np.ndarray, hidden: np.ndarray, owner: np.ndarray, behind: float, min_step: float
 ) -> np.ndarray:
     """Depth of the extension at the `hidden` pixels (inf elsewhere).
 
     Inverse depth is linear across a plane's image, so each hidden pixel continues the
-    background at its nearest edge pixel (flat `index` into the grid) along the background's
+    background at its edge pixel (`owner`: flat index into the grid) along the background's
     slope; it stays at least `behind` (relative) behind the foreground above it and no farther
     than twice the edge's own depth.
     """
     h, w = inverse.shape
-    slope = surface_slope(inverse, ~nearer, min_step)
+    slope = surface_slope(inverse, ~hidden, min_step)
     ys, xs = np.nonzero(hidden)
-    edge = index[ys, xs]
+    edge = owner[ys, xs]
     ey, ex = np.divmod(edge, w)
     base = inverse.ravel()[edge]
     grad = slope.reshape(-1, 2)[edge]

@@ -42,13 +42,11 @@ from depthreel.layering import (
     border_padding,
     choose_probes,
     extend_depth,
-    find_edges,
-    matte_band,
     pad_photo,
     parallax_scale,
     sample,
-    sharpen_steps,
 )
+from depthreel.ldi_edges import align_edges, assign_band, find_edges, sharpen_steps
 from depthreel.render.project import project_points
 from depthreel.render.renderer import Renderer
 from depthreel.scene import CameraPose, Intrinsics, Layer
@@ -67,8 +65,8 @@ class LDIOptions:
     min_step: float = 0.04  # least relative inverse-depth step that can be an edge at all
     margin_px: float = 3.0  # extension beyond the widest gap
     min_edge: int = 6  # edge fragments with fewer pixels are specks
-    soft_band: int = 1  # foreground pixels (from the edge) that are matted (partial alpha)
-    sharpen_radius: int = 2  # half-width of the depth ramps that get snapped to a step
+    soft_band: float = 1.0  # px either side of an edge where colour decides depth and alpha
+    sharpen_radius: int = 4  # half-width of the depth ramps that get snapped to a step
     behind: float = 0.08  # the extension lies at least this much (relative) behind the front
     border: bool = True  # pad the grid where the path uncovers the photo's borders
     max_pad: float = 0.2  # padding per side at most this share of the photo's larger side
@@ -127,6 +125,11 @@ def reveal(
     return colour, known
 
 
+def scaled(px: float, shape: tuple[int, ...]) -> float:
+    """A length given for a 1024 px photo, at this photo's size (never below the given one)."""
+    return px * max(1.0, max(shape[:2]) / 1024.0)
+
+
 def build_ldi(
     rgb: np.ndarray,
     depth: np.ndarray,
@@ -149,39 +152,44 @@ def build_ldi(
     h, w = inverse.shape
     columns = np.arange(w, dtype=np.float32)[None, :]
     scale = parallax_scale(poses, src, columns, np.arange(h, dtype=np.float32)[:, None])
-    inverse = sharpen_steps(inverse, options.sharpen_radius, options.min_step)
-    main_depth = (1.0 / inverse).astype(np.float32)
+    radius = round(scaled(options.sharpen_radius, depth.shape))
+    inverse, unsure = sharpen_steps(inverse, radius, options.min_step)
     edges, gap = find_edges(inverse, scale, options.edge_px, options.min_step, options.min_edge)
+    alpha, colour, back = None, rgb, None
+    if edges.any() and options.soft_band > 0:
+        band = scaled(options.soft_band, depth.shape)
+        inverse, alpha, colour, back = align_edges(
+            rgb, inverse, edges, band, options.min_step, unsure
+        )
+        edges, gap = find_edges(inverse, scale, options.edge_px, options.min_step, options.min_edge)
+    main_depth = (1.0 / inverse).astype(np.float32)
     if not edges.any():
         nothing = np.zeros((h, w), bool)
         return LayeredDepthImage([Layer(rgb, main_depth)], src, nothing, nothing, pad)
 
-    # Distance from every pixel to its nearest edge pixel, and which edge pixel that is.
-    dist, labels = cv2.distanceTransformWithLabels(
-        (~edges).astype(np.uint8), cv2.DIST_L2, 5, labelType=cv2.DIST_LABEL_PIXEL
-    )
-    order = np.flatnonzero(edges.ravel())  # label k (1-based) is the k-th edge pixel
-    index = order[labels - 1]
-    back_inverse = inverse.ravel()[index]  # the background's inverse depth at that edge
-    reach = gap.ravel()[index] + options.margin_px
-    nearer = inverse > back_inverse * (1.0 + options.min_step)
-    hidden = nearer & (dist <= reach)
-    ext_depth = extend_depth(inverse, nearer, hidden, index, options.behind, options.min_step)
+    reach = np.where(edges, gap + options.margin_px, 0.0).astype(np.float32)
+    hidden, owner = assign_band(inverse, edges, reach, options.min_step)
+    if back is not None:
+        fringe = np.isfinite(back[..., 0])
+        if alpha is not None:
+            alpha = np.where(fringe & ~hidden, 1.0, alpha).astype(np.float32)
+            colour = np.where((fringe & ~hidden)[..., None], rgb, colour)
+    ext_depth = extend_depth(inverse, hidden, owner, options.behind, options.min_step)
 
     probes = choose_probes(poses, src, options.probes)
     ext_rgb, known = reveal(Layer(rgb, main_depth), src, probes, hidden, ext_depth, inpainter)
+    if back is not None:  # behind the soft fringe: the background colour it was mixed with
+        fringe = np.isfinite(back[..., 0]) & hidden
+        ext_rgb[fringe] = back[fringe]
+        known |= fringe
     if known.any():
         ext_rgb = push_pull(ext_rgb, known.astype(np.float32))
     else:
         # No probe sees anything: inpaint in the photo's view from the background side of the
         # edges (not the edge pixels, whose colour is often a mix of both sides).
-        context = ~hidden & ~edges & ~nearer & (dist <= reach + 2.0 * options.margin_px + 4.0)
+        dist = cv2.distanceTransform((~edges).astype(np.uint8), cv2.DIST_L2, 3)
+        context = ~hidden & ~edges & (dist <= float(reach.max()) + 8.0)
         ext_rgb, _ = inpainter.inpaint(rgb, main_depth, hidden, context)
     ext_rgb = np.where(hidden[..., None], ext_rgb, 0.0).astype(np.float32)
-
-    colour, alpha = rgb, None
-    if options.soft_band > 0:
-        band = hidden & (dist <= options.soft_band + 0.5)
-        colour, alpha = matte_band(rgb, ext_rgb, band, nearer & ~band)
     layers = [Layer(colour, main_depth, alpha), Layer(ext_rgb, ext_depth)]
     return LayeredDepthImage(layers, src, edges, hidden, pad)
