@@ -48,22 +48,21 @@ def border_padding(
     step = max(1, max(h, w) // 256)
     rows = np.arange(0, h, step)
     cols = np.arange(0, w, step)
-    sides = [
-        (np.zeros_like(rows), rows),  # left
-        (cols, np.zeros_like(cols)),  # top
-        (np.full_like(rows, w - 1), rows),  # right
-        (cols, np.full_like(cols, h - 1)),  # bottom
-    ]
+    n, m = len(rows), len(cols)
+    u = np.concatenate([np.zeros(n, int), cols, np.full(n, w - 1), cols])
+    v = np.concatenate([rows, np.zeros(m, int), rows, np.full(m, h - 1)])
+    side = np.repeat(np.arange(4), [n, m, n, m])
+    gaps = np.zeros(4)
+    for pose in dict.fromkeys(poses):  # distinct poses, in order
+        u2, v2, _ = project_points(u, v, depth[v, u], src, pose, src)
+        inward = np.choose(side, [u2, v2, (w - 1) - u2, (h - 1) - v2])
+        with np.errstate(invalid="ignore"):
+            for k in range(4):
+                values = inward[side == k]
+                if np.isfinite(values).any():
+                    gaps[k] = max(gaps[k], float(np.nanmax(values)) + 0.5)
     cap = int(max_share * max(h, w))
-    pads = []
-    for side, (u, v) in enumerate(sides):
-        gap = 0.0
-        for pose in poses:
-            u2, v2, _ = project_points(u, v, depth[v, u], src, pose, src)
-            moved = (u2, v2, (w - 1) - u2, (h - 1) - v2)[side]
-            if np.isfinite(moved).any():
-                gap = max(gap, float(np.nanmax(moved)) + 0.5)
-        pads.append(0 if gap <= 0.0 else min(cap, math.ceil(gap + margin)))
+    pads = [0 if gap <= 0.0 else min(cap, math.ceil(gap + margin)) for gap in gaps]
     left, top, right, bottom = pads
     return left, top, right, bottom
 
@@ -80,31 +79,48 @@ def pad_photo(
     return push_pull(canvas, weight), inverse
 
 
-def surface_slope(inverse: np.ndarray, context: np.ndarray, min_step: float) -> np.ndarray:
-    """(H, W, 2) smooth gradient of inverse depth along the context's surfaces (push-pull).
+def surface_slope(
+    inverse: np.ndarray, context: np.ndarray, min_step: float, size: int = 7
+) -> np.ndarray:
+    """(H, W, 2) local gradient of inverse depth along the context's surfaces.
 
-    Differences across a depth step (relative change above min_step) or leaving the context
-    do not count, so the slope is the background's own, and it is defined everywhere.
+    The mean of the neighbour differences within a size x size window that stay on a surface
+    (relative change up to min_step) and inside the context, so the slope next to an edge is
+    the background's own; 0 where the window has none.
     """
     h, w = inverse.shape
-    grad = np.zeros((h, w, 2), np.float32)
-    weight = np.zeros((h, w), np.float32)
-    for axis in (1, 0):
-        diff = np.diff(inverse, axis=axis)
-        a = inverse[:, :-1] if axis == 1 else inverse[:-1]
-        ok = np.abs(diff) <= min_step * a
-        ok &= (context[:, :-1] & context[:, 1:]) if axis == 1 else (context[:-1] & context[1:])
-        channel = 0 if axis == 1 else 1
-        if axis == 1:
-            grad[:, :-1, channel] = np.where(ok, diff, 0.0)
-            weight[:, :-1] += ok
-        else:
-            grad[:-1, :, channel] = np.where(ok, diff, 0.0)
-            weight[:-1] += ok
-    valid = weight >= 2  # both differences known (a conservative interior)
-    if not valid.any():
-        return np.zeros((h, w, 2), np.float32)
-    return push_pull(np.where(valid[..., None], grad, 0.0).astype(np.float32), valid * 1.0)
+    slope = np.zeros((h, w, 2), np.float32)
+    for channel, axis in ((0, 1), (1, 0)):
+        diff = np.zeros((h, w), np.float32)
+        ok = np.zeros((h, w), np.float32)
+        step = np.diff(inverse, axis=axis)
+        base = inverse[:, :-1] if axis == 1 else inverse[:-1]
+        both = (context[:, :-1] & context[:, 1:]) if axis == 1 else (context[:-1] & context[1:])
+        valid = both & (np.abs(step) <= min_step * base)
+        target = (slice(None), slice(None, -1)) if axis == 1 else (slice(None, -1), slice(None))
+        diff[target] = np.where(valid, step, 0.0)
+        ok[target] = valid
+        total = cv2.boxFilter(diff, -1, (size, size), normalize=False)
+        count = cv2.boxFilter(ok, -1, (size, size), normalize=False)
+        slope[..., channel] = total / np.maximum(count, 1.0)
+    return slope
+
+
+def parallax_map(poses: Sequence[CameraPose], src: Intrinsics, step: int = 8) -> np.ndarray:
+    """parallax_scale over the whole (src.height, src.width) grid, from a grid `step` px apart.
+
+    The scale is smooth (a maximum of norms of affine functions), so bilinear interpolation
+    of the coarse grid is accurate to a fraction of a pixel of gap and many times cheaper.
+    """
+    h, w = src.height, src.width
+    u = np.arange(0, w + step, step, dtype=np.float32)[None, :]
+    v = np.arange(0, h + step, step, dtype=np.float32)[:, None]
+    coarse = parallax_scale(poses, src, u, v)
+    map_x = np.broadcast_to(np.arange(w, dtype=np.float32) / step, (h, w))
+    map_y = np.broadcast_to(np.arange(h, dtype=np.float32)[:, None] / step, (h, w))
+    return cv2.remap(
+        coarse, np.ascontiguousarray(map_x), np.ascontiguousarray(map_y), cv2.INTER_LINEAR
+    )
 
 
 def choose_probes(poses: Sequence[CameraPose], src: Intrinsics, count: int) -> list[CameraPose]:

@@ -43,6 +43,7 @@ from depthreel.layering import (
     choose_probes,
     extend_depth,
     pad_photo,
+    parallax_map,
     parallax_scale,
     sample,
 )
@@ -150,8 +151,7 @@ def build_ldi(
         height, width = inverse.shape
         src = Intrinsics(src.focal, src.cx + pad[0], src.cy + pad[1], width, height)
     h, w = inverse.shape
-    columns = np.arange(w, dtype=np.float32)[None, :]
-    scale = parallax_scale(poses, src, columns, np.arange(h, dtype=np.float32)[:, None])
+    scale = parallax_map(poses, src)
     radius = round(scaled(options.sharpen_radius, depth.shape))
     inverse, unsure = sharpen_steps(inverse, radius, options.min_step)
     edges, gap = find_edges(inverse, scale, options.edge_px, options.min_step, options.min_edge)

@@ -98,25 +98,42 @@ def _push(coarse: np.ndarray, fine: np.ndarray, inv_tol: float) -> None:
             fine[i, j, 4] = 1.0
 
 
+@njit(**JIT)
+def _level0(rgb: np.ndarray, depth: np.ndarray, weight: np.ndarray, out: np.ndarray) -> None:
+    """Pack (r, g, b, z, weight); weights clipped to [0, 1], 0 without a positive depth."""
+    for i in range(depth.shape[0]):
+        for j in range(depth.shape[1]):
+            c = weight[i, j]
+            z = depth[i, j]
+            c = min(max(c, 0.0), 1.0) if c == c and z > 0.0 else 0.0
+            out[i, j, 0] = rgb[i, j, 0]
+            out[i, j, 1] = rgb[i, j, 1]
+            out[i, j, 2] = rgb[i, j, 2]
+            out[i, j, 3] = z if c > 0.0 else 0.0
+            out[i, j, 4] = c
+
+
 def far_push_pull(
     rgb: np.ndarray, depth: np.ndarray, weight: np.ndarray, tol: float = 0.3
 ) -> tuple[np.ndarray, np.ndarray]:
     """Fill the pixels of weight < 1 of rgb (H, W, 3) and depth (H, W), far side first.
 
     weight (H, W) in [0, 1] says how much each pixel is known (0: a hole); known pixels need a
-    depth > 0. Returns new (rgb, depth); a pixel of weight w keeps w of its own value. With no
-    known pixel at all, the input comes back unchanged.
+    depth > 0. Returns new (rgb, depth) (views of one buffer); a pixel of weight w keeps w of
+    its own value. With no known pixel at all, the input comes back unchanged.
     """
     h, w = depth.shape
-    weight = np.clip(np.nan_to_num(weight), 0.0, 1.0).astype(np.float32)
-    weight = np.where(depth > 0, weight, 0.0).astype(np.float32)
-    if weight.min() >= FULL or weight.max() <= 0.0:
-        return rgb.astype(np.float32), depth.astype(np.float32)
     inv_tol = 1.0 / (1.0 + tol) if math.isfinite(tol) else 0.0
     levels = [np.empty((h, w, 5), np.float32)]
-    levels[0][..., :3] = rgb
-    levels[0][..., 3] = np.where(weight > 0, depth, 0.0)
-    levels[0][..., 4] = weight
+    _level0(
+        np.asarray(rgb, np.float32),
+        np.asarray(depth, np.float32),
+        np.asarray(weight, np.float32),
+        levels[0],
+    )
+    known = levels[0][..., 4]
+    if known.min() >= FULL or known.max() <= 0.0:
+        return np.asarray(rgb, np.float32), np.asarray(depth, np.float32)
     while levels[-1].shape[0] > 1 or levels[-1].shape[1] > 1:
         fh, fw = levels[-1].shape[:2]
         coarse = np.empty(((fh + 1) // 2, (fw + 1) // 2, 5), np.float32)
@@ -127,4 +144,4 @@ def far_push_pull(
     for k in range(len(levels) - 2, -1, -1):
         _push(levels[k + 1], levels[k], inv_tol)
     out = levels[0]
-    return np.ascontiguousarray(out[..., :3]), np.ascontiguousarray(out[..., 3])
+    return out[..., :3], out[..., 3]
