@@ -68,15 +68,24 @@ def border_padding(
 
 
 def pad_photo(
-    rgb: np.ndarray, inverse: np.ndarray, pad: tuple[int, int, int, int]
+    rgb: np.ndarray, inverse: np.ndarray, pad: tuple[int, int, int, int], fade: float
 ) -> tuple[np.ndarray, np.ndarray]:
-    """The photo grown by `pad`: inverse depth repeats the border, colour is push-pull smoothed."""
+    """The photo grown by `pad`: inverse depth repeats the border; colour continues it.
+
+    Right at the border the colour repeats the border pixels, and over `fade` px it fades into
+    a push-pull (smooth, unbiased) extrapolation: local detail continues for a few pixels, then
+    a soft blur, never a long smear.
+    """
     left, top, right, bottom = pad
     inverse = cv2.copyMakeBorder(inverse, top, bottom, left, right, cv2.BORDER_REPLICATE)
     canvas = cv2.copyMakeBorder(rgb, top, bottom, left, right, cv2.BORDER_CONSTANT, value=0)
     weight = np.zeros(inverse.shape, np.float32)
     weight[top : top + rgb.shape[0], left : left + rgb.shape[1]] = 1.0
-    return push_pull(canvas, weight), inverse
+    smooth = push_pull(canvas, weight)
+    repeat = cv2.copyMakeBorder(rgb, top, bottom, left, right, cv2.BORDER_REPLICATE)
+    outside = cv2.distanceTransform((weight == 0).astype(np.uint8), cv2.DIST_L2, 3)
+    t = np.clip(outside / max(fade, 1.0), 0.0, 1.0)[..., None]
+    return (repeat * (1.0 - t) + smooth * t).astype(np.float32), inverse
 
 
 def surface_slope(
@@ -149,22 +158,48 @@ def choose_probes(poses: Sequence[CameraPose], src: Intrinsics, count: int) -> l
     return [poses[k] for k in chosen]
 
 
-def sample(image: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """Bilinear samples of image (H, W) or (H, W, C) at points (x, y), clamped to the frame."""
-    h, w = image.shape[:2]
+def _corners(
+    shape: tuple[int, ...], x: np.ndarray, y: np.ndarray
+) -> tuple[list[tuple[np.ndarray, np.ndarray]], list[np.ndarray]]:
+    """The four pixels around points (x, y) (clamped to the frame) and their bilinear weights."""
+    h, w = shape[:2]
     x = np.clip(x, 0.0, w - 1.0)
     y = np.clip(y, 0.0, h - 1.0)
     x0 = np.minimum(x.astype(np.intp), max(w - 2, 0))
     y0 = np.minimum(y.astype(np.intp), max(h - 2, 0))
-    x1 = np.minimum(x0 + 1, w - 1)
-    y1 = np.minimum(y0 + 1, h - 1)
-    tx = (x - x0).astype(np.float32)
-    ty = (y - y0).astype(np.float32)
-    if image.ndim == 3:
-        tx, ty = tx[:, None], ty[:, None]
-    top = image[y0, x0] * (1 - tx) + image[y0, x1] * tx
-    bottom = image[y1, x0] * (1 - tx) + image[y1, x1] * tx
-    return (top * (1 - ty) + bottom * ty).astype(np.float32)
+    x1, y1 = np.minimum(x0 + 1, w - 1), np.minimum(y0 + 1, h - 1)
+    tx, ty = (x - x0).astype(np.float32), (y - y0).astype(np.float32)
+    pixels = [(y0, x0), (y0, x1), (y1, x0), (y1, x1)]
+    weights = [(1 - tx) * (1 - ty), tx * (1 - ty), (1 - tx) * ty, tx * ty]
+    return pixels, weights
+
+
+def sample(image: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Bilinear samples of image (H, W) or (H, W, C) at points (x, y), clamped to the frame."""
+    pixels, weights = _corners(image.shape, x, y)
+    total = np.zeros((len(x), *image.shape[2:]), np.float32)
+    for p, k in zip(pixels, weights, strict=True):
+        total += image[p] * (k[:, None] if image.ndim == 3 else k)
+    return total
+
+
+def sample_behind(
+    image: np.ndarray, depth: np.ndarray, x: np.ndarray, y: np.ndarray, z: np.ndarray, tol: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Bilinear samples of image (H, W, C) at (x, y) from the pixels not in front of depth z.
+
+    A pixel whose depth is positive and nearer than z / (1 + tol) occludes the point and does
+    not count; the others are reweighted. Returns (values (N, C), the weight that counted).
+    """
+    pixels, weights = _corners(image.shape, x, y)
+    values = np.zeros((len(x), image.shape[2]), np.float32)
+    total = np.zeros(len(x), np.float32)
+    for p, k in zip(pixels, weights, strict=True):
+        d = depth[p]
+        k = np.where((d > 0) & (d * (1.0 + tol) < z), 0.0, k + 1e-6).astype(np.float32)
+        values += image[p] * k[:, None]
+        total += k
+    return values / np.maximum(total, 1e-12)[:, None], total
 
 
 def extend_depth(

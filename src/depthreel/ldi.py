@@ -46,6 +46,7 @@ from depthreel.layering import (
     parallax_map,
     parallax_scale,
     sample,
+    sample_behind,
 )
 from depthreel.ldi_edges import align_edges, assign_band, find_edges, sharpen_steps
 from depthreel.render.project import project_points
@@ -56,6 +57,7 @@ __all__ = ["LDI_VERSION", "LDIOptions", "LayeredDepthImage", "build_ldi", "paral
 
 LDI_VERSION = 2  # part of the cache key: bump when the construction changes
 FULL = 1.0 - 1e-3  # a probe pixel with less coverage is (partly) a hole
+OCCLUDER = 0.1  # a probe pixel this much (relative) nearer than a point hides it
 
 
 @dataclass(frozen=True)
@@ -71,6 +73,7 @@ class LDIOptions:
     behind: float = 0.08  # the extension lies at least this much (relative) behind the front
     border: bool = True  # pad the grid where the path uncovers the photo's borders
     max_pad: float = 0.2  # padding per side at most this share of the photo's larger side
+    border_fade: float = 8.0  # px over which the padding's colour fades from repeat to blur
     probes: int = 2  # extreme poses of the path rendered to see what it reveals (0: none)
 
 
@@ -113,14 +116,18 @@ def reveal(
         if not hole.any() or not len(todo):
             continue
         rgb = view.rgb / np.maximum(view.coverage, 1e-6)[..., None]
-        filled, _ = inpainter.inpaint(rgb, view.depth, hole, ~hole)
-        u, v, _ = project_points(xs[todo], ys[todo], zs[todo], src, pose, src)
+        filled, filled_depth = inpainter.inpaint(rgb, view.depth, hole, ~hole)
+        u, v, z = project_points(xs[todo], ys[todo], zs[todo], src, pose, src)
         with np.errstate(invalid="ignore"):
             inside = (u >= 0) & (u <= w - 1) & (v >= 0) & (v <= h - 1)
-        u, v = np.where(inside, u, 0.0), np.where(inside, v, 0.0)
-        inside &= sample(view.coverage, u, v) < FULL
+        u, v, z = (np.where(inside, a, 0.0) for a in (u, v, z))
+        inside &= sample(view.coverage, u, v) < FULL  # lands in (or at the rim of) a hole
+        # Bilinear samples that skip the probe's pixels in front of the point: at a hole's
+        # rim on the foreground's side, never the foreground's colour.
+        values, weight = sample_behind(filled, filled_depth, u, v, z, OCCLUDER)
+        inside &= weight > 0.25
         take = todo[inside]
-        colour[ys[take], xs[take]] = sample(filled, u[inside], v[inside])
+        colour[ys[take], xs[take]] = values[inside]
         known[ys[take], xs[take]] = True
         todo = todo[~inside]
     return colour, known
@@ -147,7 +154,7 @@ def build_ldi(
     if options.border:
         pad = border_padding(depth, src, poses, options.margin_px, options.max_pad)
     if any(pad):
-        rgb, inverse = pad_photo(rgb, inverse, pad)
+        rgb, inverse = pad_photo(rgb, inverse, pad, scaled(options.border_fade, depth.shape))
         height, width = inverse.shape
         src = Intrinsics(src.focal, src.cx + pad[0], src.cy + pad[1], width, height)
     h, w = inverse.shape

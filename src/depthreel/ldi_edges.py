@@ -16,7 +16,7 @@ import cv2
 import numpy as np
 
 MATTE_CONTRAST = 0.2  # least colour distance |F - B| (of 1) at which a pixel's side can be told
-ALPHA_MIN = 0.15  # a pixel less foreground than this is background
+ALPHA_MIN = 0.05  # a pixel less foreground than this is background
 ALPHA_FULL = 0.9  # a pixel at least this much foreground is opaque foreground
 
 
