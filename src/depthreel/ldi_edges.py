@@ -81,7 +81,9 @@ def find_edges(
     gap = step * scale
     edges = (gap >= edge_px) & (step > min_step * front)
     if min_edge > 1 and edges.any():
-        _, labels, stats, _ = cv2.connectedComponentsWithStats(edges.astype(np.uint8), 8)
+        _, labels, stats, _ = cv2.connectedComponentsWithStats(
+            edges.astype(np.uint8), connectivity=8
+        )
         small = stats[:, cv2.CC_STAT_AREA] < min_edge
         small[0] = False
         edges &= ~small[labels]

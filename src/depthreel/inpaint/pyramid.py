@@ -10,11 +10,12 @@ linear in the pixel count. With tol = inf it is a plain (unbiased) push-pull.
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 from numba import njit
 
-JIT = {"cache": True, "nogil": True, "error_model": "numpy"}
+JIT: dict[str, Any] = {"cache": True, "nogil": True, "error_model": "numpy"}
 FULL = 1.0 - 1e-6
 
 
