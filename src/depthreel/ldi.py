@@ -36,8 +36,8 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from depthreel.imaging import push_pull
 from depthreel.inpaint import Inpainter
+from depthreel.inpaint.pyramid import far_push_pull
 from depthreel.layering import (
     border_padding,
     choose_probes,
@@ -190,7 +190,7 @@ def build_ldi(
         ext_rgb[fringe] = back[fringe]
         known |= fringe
     if known.any():
-        ext_rgb = push_pull(ext_rgb, known.astype(np.float32))
+        ext_rgb, _ = far_push_pull(ext_rgb, np.ones((h, w), np.float32), known, np.inf)
     else:
         # No probe sees anything: inpaint in the photo's view from the background side of the
         # edges (not the edge pixels, whose colour is often a mix of both sides).

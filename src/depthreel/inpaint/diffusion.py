@@ -31,7 +31,9 @@ class DiffusionInpainter(Inpainter):
     ) -> tuple[np.ndarray, np.ndarray]:
         source = ~hole if context is None else context & ~hole
         tol = float(self.options.get("tol", 0.3))
-        filled_rgb, filled_depth = far_push_pull(rgb, depth, source.astype(np.float32), tol)
-        out_rgb = np.where(hole[..., None], filled_rgb, rgb).astype(np.float32)
-        out_depth = np.where(hole, filled_depth, depth).astype(np.float32)
+        filled_rgb, filled_depth = far_push_pull(rgb, depth, source.view(np.uint8), tol)
+        out_rgb = np.array(rgb, np.float32)
+        out_depth = np.array(depth, np.float32)
+        np.copyto(out_rgb, filled_rgb, where=hole[..., None])
+        np.copyto(out_depth, filled_depth, where=hole)
         return out_rgb, out_depth

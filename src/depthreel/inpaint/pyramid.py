@@ -106,7 +106,7 @@ def _level0(rgb: np.ndarray, depth: np.ndarray, weight: np.ndarray, out: np.ndar
         for j in range(depth.shape[1]):
             c = weight[i, j]
             z = depth[i, j]
-            c = min(max(c, 0.0), 1.0) if c == c and z > 0.0 else 0.0
+            c = min(max(float(c), 0.0), 1.0) if c == c and z > 0.0 else 0.0
             out[i, j, 0] = rgb[i, j, 0]
             out[i, j, 1] = rgb[i, j, 1]
             out[i, j, 2] = rgb[i, j, 2]
@@ -119,19 +119,19 @@ def far_push_pull(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Fill the pixels of weight < 1 of rgb (H, W, 3) and depth (H, W), far side first.
 
-    weight (H, W) in [0, 1] says how much each pixel is known (0: a hole); known pixels need a
-    depth > 0. Returns new (rgb, depth) (views of one buffer); a pixel of weight w keeps w of
-    its own value. With no known pixel at all, the input comes back unchanged.
+    weight (H, W) in [0, 1] (float, or bool/uint8 for 0/1) says how much each pixel is known
+    (0: a hole); known pixels need a depth > 0. Returns new (rgb, depth) (views of one
+    buffer); a pixel of weight w keeps w of its own value. With no known pixel at all, the
+    input comes back unchanged.
     """
     h, w = depth.shape
     inv_tol = 1.0 / (1.0 + tol) if math.isfinite(tol) else 0.0
     levels = [np.empty((h, w, 5), np.float32)]
-    _level0(
-        np.asarray(rgb, np.float32),
-        np.asarray(depth, np.float32),
-        np.asarray(weight, np.float32),
-        levels[0],
-    )
+    if weight.dtype == np.bool_:
+        weight = weight.view(np.uint8)
+    elif weight.dtype != np.uint8:
+        weight = np.asarray(weight, np.float32)
+    _level0(np.asarray(rgb, np.float32), np.asarray(depth, np.float32), weight, levels[0])
     known = levels[0][..., 4]
     if known.min() >= FULL or known.max() <= 0.0:
         return np.asarray(rgb, np.float32), np.asarray(depth, np.float32)
