@@ -68,7 +68,7 @@ class LDIOptions:
     min_step: float = 0.04  # least relative inverse-depth step that can be an edge at all
     margin_px: float = 3.0  # extension beyond the widest gap
     min_edge: int = 6  # edge fragments with fewer pixels are specks
-    soft_band: float = 1.0  # px either side of an edge where colour decides depth and alpha
+    soft_band: float = 0.5  # px either side of an edge where colour decides depth and alpha
     sharpen_radius: int = 4  # half-width of the depth ramps that get snapped to a step
     behind: float = 0.08  # the extension lies at least this much (relative) behind the front
     border: bool = True  # pad the grid where the path uncovers the photo's borders
