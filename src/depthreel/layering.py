@@ -8,7 +8,7 @@ from collections.abc import Sequence
 import cv2
 import numpy as np
 
-from depthreel.inpaint.pyramid import far_push_pull
+from depthreel.imaging import push_pull
 from depthreel.render.project import project_points
 from depthreel.scene import CameraPose, Intrinsics
 
@@ -81,7 +81,7 @@ def pad_photo(
     canvas = cv2.copyMakeBorder(rgb, top, bottom, left, right, cv2.BORDER_CONSTANT, value=0)
     weight = np.zeros(inverse.shape, np.float32)
     weight[top : top + rgb.shape[0], left : left + rgb.shape[1]] = 1.0
-    smooth, _ = far_push_pull(canvas, np.ones(weight.shape, np.float32), weight, np.inf)
+    smooth = push_pull(canvas, weight)
     repeat = cv2.copyMakeBorder(rgb, top, bottom, left, right, cv2.BORDER_REPLICATE)
     outside = cv2.distanceTransform((weight == 0).astype(np.uint8), cv2.DIST_L2, 3)
     t = np.clip(outside / max(fade, 1.0), 0.0, 1.0)[..., None]
