@@ -43,7 +43,8 @@ def make_plugin_dist(tmp_path, monkeypatch):
         root = tmp_path / f"site-{dist_name}"
         root.mkdir()
         (root / f"{module_name}.py").write_text(textwrap.dedent(source))
-        info = root / f"{dist_name}-0.1.dist-info"
+        # importlib.metadata reads the name up to the first '-' of the folder: use '_' inside.
+        info = root / f"{dist_name.replace('-', '_')}-0.1.dist-info"
         info.mkdir()
         (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {dist_name}\nVersion: 0.1\n")
         entry = entry_name or module_name
@@ -111,3 +112,18 @@ def probe(path: Path) -> VideoInfo:
         has_audio="Audio:" in info.stderr,
         faststart=faststart,
     )
+
+
+@pytest.fixture
+def registry_factory():
+    """Build a registry from a fresh manager with the built-ins, after a test set things up."""
+    from depthreel.plugins import get_plugin_manager
+    from depthreel.registry import Registry
+
+    return lambda: Registry.from_plugin_manager(get_plugin_manager(load_entrypoints=False))
+
+
+@pytest.fixture(autouse=True)
+def _no_user_config(tmp_path_factory, monkeypatch):
+    """Keep the developer's own ~/.config/depthreel presets out of every test."""
+    monkeypatch.setenv("DEPTHREEL_CONFIG_DIR", str(tmp_path_factory.getbasetemp() / "no-config"))

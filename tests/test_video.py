@@ -77,3 +77,16 @@ def test_existing_output_is_not_overwritten_without_force(tmp_path):
     ):
         pass
     assert out.read_bytes() == b"old"
+
+
+def test_outputs_get_the_usual_permissions(tmp_path):
+    import os
+    import stat
+
+    old = os.umask(0o022)
+    try:
+        with atomic_output(tmp_path / "x.bin", force=False) as tmp:
+            tmp.write_bytes(b"data")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / "x.bin").stat().st_mode) == 0o644

@@ -30,3 +30,17 @@ class Effect:
 
     def apply(self, frame: np.ndarray, ctx: EffectContext) -> np.ndarray:
         raise NotImplementedError
+
+
+def parse_color(text: str, where: str = "color") -> np.ndarray:
+    """'#aabbcc' or 'aabbcc' (hex digits only may arrive as a number) -> float32 RGB in [0, 1]."""
+    from depthreel.errors import DepthreelError
+
+    value = f"{text:06d}" if isinstance(text, int) else str(text).strip().lstrip("#")
+    try:
+        parts = [int(value[i : i + 2], 16) / 255.0 for i in (0, 2, 4)] if len(value) == 6 else []
+    except ValueError:
+        parts = []
+    if len(parts) != 3:
+        raise DepthreelError(f"{where}: colour '{text}' is not #rrggbb")
+    return np.array(parts, np.float32)

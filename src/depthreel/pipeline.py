@@ -15,22 +15,31 @@ import numpy as np
 from depthreel.cache import Cache, file_digest, make_key, pack_layers, unpack_layers
 from depthreel.depthmap import PhotoDepth, photo_depth
 from depthreel.effect import Effect, EffectContext
-from depthreel.errors import DepthreelError
-from depthreel.framing import Framing, plan_framing
+from depthreel.errors import DepthreelError, PluginError
+from depthreel.framing import Framing
 from depthreel.inpaint import Inpainter
 from depthreel.motion import Motion, MotionContext
 from depthreel.outputs import atomic_output, check_output
+from depthreel.path import (  # noqa: F401 (re-exported: the path planning used to live here)
+    MAX_PARALLAX,
+    NEAREST_SAFE_SHARE,
+    PATH_SAMPLES,
+    PathPlan,
+    camera_path,
+    path_displacement,
+    plan_path,
+    subject_context,
+)
 from depthreel.photo import Photo, load_photo
 from depthreel.presets import ExportPreset
 from depthreel.progress import ProgressFactory, silent_progress
 from depthreel.registry import Registry
 from depthreel.scene import CameraPose, Intrinsics, Layer
 from depthreel.subject import Subject, find_subject
+from depthreel.upscale import Upscaler, get_upscaler
 
 DEFAULT_MOTION = "dolly"
-PATH_SAMPLES = 48  # poses sampled along the path to plan the crop margin
-NEAREST_SAFE_SHARE = 0.5  # the camera never moves closer than half the nearest depth
-MAX_PARALLAX = 0.15  # nothing moves on screen by more than this share of the frame's long side
+AUTO_MOTION = "auto"  # --motion auto: depthreel.automotion picks the motion for the photo
 
 
 @dataclass
@@ -43,12 +52,15 @@ class RenderSettings:
     effects: Sequence[tuple[str, dict[str, Any]]] = ()
     duration: float | None = None
     fps: float | None = None
+    size: tuple[int, int] | None = None
     estimator: str | None = None
     depth_file: Path | None = None
     depth_kind: str = "inverse"
     inpainter: str = "diffusion"
     stereo: str | None = None  # "sbs" or "hsbs"
     no_cache: bool = False
+    allow_huge: bool = False  # lift the decompression-bomb guard
+    upscaler: str = "lanczos"  # enlarges the photo's crop when the output needs more pixels
 
 
 @dataclass
@@ -66,79 +78,73 @@ class RenderReport:
 
 
 def resolve_preset(registry: Registry, settings: RenderSettings) -> ExportPreset:
+    """The named preset with the command line's overrides (they win)."""
     preset: ExportPreset = registry.get("preset", settings.preset)
-    return preset.with_overrides(duration=settings.duration, fps=settings.fps)
+    width, height = settings.size or (None, None)
+    return preset.with_overrides(
+        duration=settings.duration, fps=settings.fps, width=width, height=height
+    )
+
+
+def motion_request(preset: ExportPreset, settings: RenderSettings) -> tuple[str, dict[str, Any]]:
+    """The motion name and options: the command line's, over the preset's, over the default."""
+    name = settings.motion or preset.motion or DEFAULT_MOTION
+    options = dict(preset.motion_options) if name == preset.motion else {}
+    if preset.loop:
+        options["loop"] = True
+    options.update(settings.motion_options)
+    return name, options
+
+
+def effect_request(
+    preset: ExportPreset, settings: RenderSettings
+) -> Sequence[tuple[str, dict[str, Any]]]:
+    """The command line's effects, or else the preset's (specs like 'fog:density=0.3')."""
+    from depthreel.specs import parse_spec
+
+    return settings.effects or [parse_spec(spec) for spec in preset.effects]
+
+
+def _instantiate(registry: Registry, kind: str, name: str, options: dict[str, Any]) -> Any:
+    """Build a registered motion or effect; bad options and plugin crashes are one line."""
+    cls = registry.get(kind, name)
+    try:
+        return cls(**options)
+    except DepthreelError:
+        raise
+    except TypeError as exc:
+        raise DepthreelError(f"{kind} '{name}': {exc}") from None
+    except Exception as exc:
+        raise plugin_failure(registry, kind, name, exc) from None
+
+
+def plugin_failure(registry: Registry | None, kind: str, name: str, exc: Exception) -> PluginError:
+    """An error naming the plugin whose motion or effect raised."""
+    entry = registry.entries.get(kind, {}).get(name) if registry is not None else None
+    plugin = entry.plugin if entry is not None else "?"
+    message = f"{type(exc).__name__}: {exc}".splitlines()[0]
+    return PluginError(f"{kind} '{name}' from plugin '{plugin}' failed: {message}")
 
 
 def build_motion(registry: Registry, name: str, options: dict[str, Any]) -> Motion:
-    """Instantiate a registered motion with user options; bad options are one-line errors."""
-    cls = registry.get("motion", name)
+    """Instantiate a registered motion with user options; bad options are one-line errors.
+
+    The path's ends are tried once here, so a plugin motion that raises is named with its
+    plugin before any work starts.
+    """
+    motion: Motion = _instantiate(registry, "motion", name, options)
     try:
-        motion: Motion = cls(**options)
-        return motion
-    except TypeError as exc:
-        raise DepthreelError(f"motion '{name}': {exc}") from None
+        motion.pose(0.0)
+        motion.pose(1.0)
+    except DepthreelError:
+        raise
+    except Exception as exc:
+        raise plugin_failure(registry, "motion", name, exc) from None
+    return motion
 
 
 def build_effects(registry: Registry, specs: Sequence[tuple[str, dict[str, Any]]]) -> list[Effect]:
-    effects = []
-    for name, options in specs:
-        cls = registry.get("effect", name)
-        try:
-            effects.append(cls(**options))
-        except TypeError as exc:
-            raise DepthreelError(f"effect '{name}': {exc}") from None
-    return effects
-
-
-def path_displacement(
-    poses: Sequence[CameraPose], camera: Intrinsics, depths: Sequence[float]
-) -> float:
-    """The largest on-screen movement (px) of any frame corner or the centre at these depths."""
-    from depthreel.render.project import project_points
-
-    w, h = camera.width, camera.height
-    u = np.array([0.0, w - 1.0, 0.0, w - 1.0, w / 2])
-    v = np.array([0.0, 0.0, h - 1.0, h - 1.0, h / 2])
-    largest = 0.0
-    for pose in poses:
-        for z in depths:
-            u2, v2, _ = project_points(u, v, np.full_like(u, z), camera, pose, camera)
-            largest = max(largest, float(np.max(np.hypot(u2 - u, v2 - v))))
-    return largest
-
-
-def camera_path(
-    motion: Motion,
-    subject: Subject,
-    frames: int,
-    depth_range: tuple[float, float],
-    camera: Intrinsics,
-) -> tuple[list[CameraPose], Motion]:
-    """Poses for every frame, in scene units, and the motion actually used.
-
-    A motion that would carry the camera into the nearest surface, or move anything on screen
-    by more than MAX_PARALLAX of the frame, is toned down (its intensity lowered).
-    """
-    ctx = MotionContext(focus_depth=1.0)
-    ts = np.linspace(0.0, 1.0, frames) if frames > 1 else np.zeros(1)
-    nearest, farthest = depth_range
-    budget = MAX_PARALLAX * max(camera.width, camera.height)
-    poses: list[CameraPose] = []
-    for _ in range(6):
-        poses = [motion.pose(float(t), ctx).scaled(subject.focus_depth) for t in ts]
-        sample = poses[:: max(1, len(poses) // PATH_SAMPLES)] + poses[-1:]
-        deepest = max(pose.z for pose in poses)
-        moved = path_displacement(sample, camera, (nearest, farthest))
-        factor = min(
-            1.0,
-            NEAREST_SAFE_SHARE * nearest / deepest if deepest > 0 else 1.0,
-            budget / moved if moved > 0 else 1.0,
-        )
-        if factor > 0.98:
-            break
-        motion = dataclasses.replace(motion, intensity=motion.intensity * factor * 0.98)
-    return poses, motion
+    return [_instantiate(registry, "effect", name, options) for name, options in specs]
 
 
 def crop_to_work(
@@ -146,8 +152,12 @@ def crop_to_work(
     framing: Framing,
     photo_size: tuple[int, int],
     upscale: int = cv2.INTER_CUBIC,
+    upscaler: Upscaler | None = None,
 ) -> np.ndarray:
-    """The framing's crop of `image` (any resolution with the photo's aspect) at working size."""
+    """The framing's crop of `image` (any resolution with the photo's aspect) at working size.
+
+    An enlarged crop goes through `upscaler` when one is given, else `upscale` interpolation.
+    """
     h, w = image.shape[:2]
     sx, sy = w / photo_size[0], h / photo_size[1]
     x0, y0, cw, ch = framing.crop
@@ -156,6 +166,8 @@ def crop_to_work(
     region = image[top:bottom, left:right]
     size = framing.work_size
     shrinking = size[0] < region.shape[1]
+    if upscaler is not None and not shrinking and size[0] > region.shape[1]:
+        return upscaler.upscale(region, size)
     interp = cv2.INTER_AREA if shrinking else upscale
     return np.asarray(cv2.resize(region, size, interpolation=interp))
 
@@ -170,6 +182,22 @@ class PreparedScene:
     poses: list[CameraPose]
     subject: Subject
     motion: Motion
+    context: MotionContext = field(default_factory=MotionContext)
+    times: np.ndarray | None = None
+
+    def focus_depths(self) -> list[float]:
+        """The subject's depth in each frame's camera, for effects that focus on it."""
+        pivot = self.context.pivot() * self.subject.focus_depth
+        return [
+            max(float((pose.rotation() @ (pivot - [pose.x, pose.y, pose.z]))[2]), 1e-6)
+            for pose in self.poses
+        ]
+
+    def frame_times(self) -> np.ndarray:
+        count = len(self.poses)
+        if self.times is not None:
+            return self.times
+        return np.linspace(0.0, 1.0, count) if count > 1 else np.zeros(1)
 
 
 def eye_path(poses: Sequence[CameraPose], focus: float, stereo: str | None) -> list[CameraPose]:
@@ -220,51 +248,77 @@ def prepare_scene(
     inpainter: Inpainter,
     stereo: str | None = None,
     cache: Cache | None = None,
+    upscaler: Upscaler | None = None,
 ) -> PreparedScene:
     """Find the subject, plan the crop for the motion, and build the layers to render."""
     from depthreel.depth.convert import upsample_guided
 
     subject = find_subject(depth.depth)
-    nearest, farthest = float(depth.depth.min()), float(depth.depth.max())
+    depth_range = float(depth.depth.min()), float(depth.depth.max())
     photo_size = (photo.width, photo.height)
     camera = Intrinsics.from_focal_35mm(photo.width, photo.height, photo.focal_35mm)
-    base_scale = out_size[0] / min(photo.width, photo.height * out_size[0] / out_size[1])
-    frame_camera = Intrinsics.centered(*out_size, camera.focal * base_scale)
-    poses, motion = camera_path(motion, subject, frames, (nearest, farthest), frame_camera)
-    step = max(1, len(poses) // PATH_SAMPLES)
-    sample = eye_path(poses[::step] + poses[-1:], subject.focus_depth, stereo)
-    framing = plan_framing(
+    plan = plan_path(
+        motion,
+        subject,
+        depth_range,
         photo_size,
         camera.focal,
         out_size,
-        sample,
-        [nearest, subject.focus_depth, farthest],
-        center=(subject.center_x, subject.center_y),
+        frames,
+        serve=lambda poses: eye_path(poses, subject.focus_depth, stereo),
     )
-    rgb = np.clip(crop_to_work(photo.rgb, framing, photo_size), 0.0, 1.0).astype(np.float32)
+    framing = plan.framing
+    rgb = crop_to_work(photo.rgb, framing, photo_size, upscaler=upscaler)
+    rgb = np.clip(rgb, 0.0, 1.0).astype(np.float32)
     small = crop_to_work(depth.depth, framing, photo_size, upscale=cv2.INTER_LINEAR)
     z = upsample_guided(small, rgb).astype(np.float32)
     identity = ""
     if cache is not None:
-        identity = make_key(file_digest(photo.path) if photo.path.is_file() else "", depth.digest())
-    layers, grid = layered_scene(rgb, z, framing, sample, inpainter, cache, identity)
-    return PreparedScene(framing, layers, grid, poses, subject, motion)
+        digest = file_digest(photo.path) if photo.path.is_file() else ""
+        enlarger = (upscaler.name, upscaler.options) if upscaler is not None else None
+        identity = make_key(digest, depth.digest(), enlarger)
+    layers, grid = layered_scene(rgb, z, framing, plan.served, inpainter, cache, identity)
+    return PreparedScene(
+        framing, layers, grid, plan.poses, subject, plan.motion, plan.context, plan.times
+    )
+
+
+def apply_effects(
+    registry: Registry | None, effects: Sequence[Effect], frame: np.ndarray, ctx: EffectContext
+) -> np.ndarray:
+    """Apply the effects in order; a plugin effect that raises is named in the error."""
+    for effect in effects:
+        try:
+            frame = effect.apply(frame, ctx)
+        except DepthreelError:
+            raise
+        except Exception as exc:
+            raise plugin_failure(registry, "effect", effect.name, exc) from None
+    return frame
 
 
 def to_uint8(frame: np.ndarray) -> np.ndarray:
     """A float frame in [0, 1] as rounded, saturated uint8 (OpenCV: one pass, ~15x numpy)."""
-    return np.asarray(cv2.convertScaleAbs(cv2.max(frame, 0.0), alpha=255.0))
+    # cv2 takes the float as a scalar for frames of 16+ px (a 1x1 frame would be misread).
+    clipped = cv2.max(frame, 0.0)  # type: ignore[call-overload]
+    return np.asarray(cv2.convertScaleAbs(clipped, alpha=255.0))
 
 
 class FrameRenderer:
     """Renders the frames of a prepared scene: layers, effects, stereo eyes, 8-bit output."""
 
     def __init__(
-        self, scene: PreparedScene, effects: Sequence[Effect], stereo: str | None = None
+        self,
+        scene: PreparedScene,
+        effects: Sequence[Effect],
+        stereo: str | None = None,
+        registry: Registry | None = None,
     ) -> None:
         from depthreel.render.renderer import Renderer, View
 
         self.scene, self.effects, self.stereo = scene, list(effects), stereo
+        self.registry = registry  # names the plugin of an effect that raises
+        self.times, self.focus = scene.frame_times(), scene.focus_depths()
         self.renderer = Renderer(scene.layers, scene.camera, scene.framing.out)
         self.count = len(scene.poses)
         self._view_buffers = View.empty(scene.framing.out.height, scene.framing.out.width)
@@ -276,12 +330,11 @@ class FrameRenderer:
         if self.effects:
             ctx = EffectContext(
                 depth=view.depth,
-                t=index / max(1, self.count - 1),
-                focus_depth=self.scene.subject.focus_depth,
+                t=float(self.times[index]),
+                focus_depth=self.focus[index],  # the subject's distance from this camera
                 frame_index=index,
             )
-            for effect in self.effects:
-                frame = effect.apply(frame, ctx)
+            frame = apply_effects(self.registry, self.effects, frame, ctx)
         return to_uint8(frame)
 
     def frame(self, index: int) -> np.ndarray:
@@ -311,14 +364,15 @@ def render_clip(
     start = time.perf_counter()
     check_output(output, force)
     preset = resolve_preset(registry, settings)
-    motion_name = settings.motion or preset.motion or DEFAULT_MOTION
-    options = dict(preset.motion_options) if motion_name == preset.motion else {}
-    motion = build_motion(registry, motion_name, {**options, **settings.motion_options})
-    effect_specs = settings.effects or [(name, {}) for name in preset.effects]
-    effects = build_effects(registry, effect_specs)
+    motion_name, motion_options = motion_request(preset, settings)
+    auto = motion_name == AUTO_MOTION
+    if not auto:
+        motion = build_motion(registry, motion_name, motion_options)
+    effects = build_effects(registry, effect_request(preset, settings))
     inpainter = registry.get("inpainter", settings.inpainter)()
+    upscaler = get_upscaler(registry, settings.upscaler)
     cache = None if settings.no_cache else Cache.default()
-    photo = load_photo(photo_path)
+    photo = load_photo(photo_path, allow_huge=settings.allow_huge)
     timings = {"load": time.perf_counter() - start}
 
     mark = time.perf_counter()
@@ -333,16 +387,27 @@ def render_clip(
     )
     timings["depth"] = time.perf_counter() - mark
 
+    if auto:
+        from depthreel.automotion import choose_motion
+
+        mark = time.perf_counter()
+        choice = choose_motion(
+            registry, photo, depth, (preset.width, preset.height), motion_options
+        )
+        motion = choice.motion
+        timings["auto"] = time.perf_counter() - mark
+        notice(choice.summary())
+
     mark = time.perf_counter()
     size = (preset.width, preset.height)
     scene = prepare_scene(
-        photo, depth, motion, size, preset.frame_count, inpainter, settings.stereo, cache
+        photo, depth, motion, size, preset.frame_count, inpainter, settings.stereo, cache, upscaler
     )
     del photo
     timings["scene"] = time.perf_counter() - mark
 
     mark = time.perf_counter()
-    frames = FrameRenderer(scene, effects, settings.stereo)
+    frames = FrameRenderer(scene, effects, settings.stereo, registry)
     width, height = frame_size(preset.width, preset.height, settings.stereo or "")
     render_time = 0.0
     bar = progress(frames.count, Path(output).name)

@@ -25,8 +25,11 @@ BUILTIN_MODULES = {
     "builtin_motions": "depthreel.builtins.motions",
     "builtin_effects": "depthreel.builtins.effects",
     "builtin_presets": "depthreel.builtins.presets",
+    "builtin_user_presets": "depthreel.builtins.user_presets",
     "builtin_estimators": "depthreel.builtins.estimators",
     "builtin_inpainters": "depthreel.builtins.inpainters",
+    "builtin_segmenters": "depthreel.builtins.segmenters",
+    "builtin_upscalers": "depthreel.builtins.upscalers",
 }
 
 

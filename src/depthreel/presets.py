@@ -15,7 +15,11 @@ CONTAINERS = {"mp4": "libx264", "mov": "libx264", "webm": "libvpx-vp9", "gif": "
 
 @dataclass(frozen=True)
 class ExportPreset:
-    """How a clip is encoded, and optionally which motion and effects it uses by default."""
+    """How a clip is encoded, and optionally which motion and effects it uses by default.
+
+    A preset that names a motion and effects is a "motion preset"; the command line's
+    --motion, --effect and the other options override what it says.
+    """
 
     name: str
     description: str = ""
@@ -29,9 +33,10 @@ class ExportPreset:
     bitrate: str | None = None
     encoder_preset: str = "medium"
     pix_fmt: str = "yuv420p"
+    loop: bool = False  # end where the clip starts (see Motion.frame_times), e.g. for GIFs
     motion: str | None = None
     motion_options: dict[str, Any] = field(default_factory=dict)
-    effects: tuple[str, ...] = ()
+    effects: tuple[str, ...] = ()  # effect specs, e.g. "fog:density=0.3"
     source: str = ""
 
     def __post_init__(self) -> None:
@@ -47,6 +52,10 @@ class ExportPreset:
         if problems:
             where = f" ({self.source})" if self.source else ""
             raise DepthreelError(f"preset '{self.name}'{where}: " + "; ".join(problems))
+
+    def summary(self) -> str:
+        """'1080x1920, 30 fps, 6 s, libx264': what the preset makes, for listings."""
+        return f"{self.width}x{self.height}, {self.fps:g} fps, {self.duration:g} s, {self.codec}"
 
     @property
     def frame_count(self) -> int:
@@ -78,7 +87,10 @@ def parse_preset(data: dict[str, Any], source: str = "") -> ExportPreset:
     if "name" not in flat:
         raise DepthreelError(f"preset {source}: missing 'name'")
     if "effects" in flat:
-        flat["effects"] = tuple(flat["effects"])
+        effects = flat["effects"]
+        if not isinstance(effects, list) or not all(isinstance(e, str) for e in effects):
+            raise DepthreelError(f"preset {source}: effects must be a list of strings")
+        flat["effects"] = tuple(effects)
     try:
         return ExportPreset(source=source, **flat)
     except TypeError as exc:

@@ -9,38 +9,18 @@ from typing import Any
 import click
 
 from depthreel.errors import DepthreelError
+from depthreel.specs import parse_size, parse_spec, parse_value
+
+__all__ = ["build_settings", "parse_size", "parse_spec", "parse_value", "render_options"]
 
 DEPTH_KINDS = ("inverse", "disparity", "metric")
 
-
-def parse_value(text: str) -> Any:
-    """'0.4' -> 0.4, '3' -> 3, 'true' -> True, anything else stays a string."""
-    lowered = text.lower()
-    if lowered in ("true", "yes", "on"):
-        return True
-    if lowered in ("false", "no", "off"):
-        return False
-    for convert in (int, float):
-        try:
-            return convert(text)
-        except ValueError:
-            pass
-    return text
-
-
-def parse_spec(spec: str) -> tuple[str, dict[str, Any]]:
-    """'fog:density=0.4,color=#aabbcc' -> ('fog', {'density': 0.4, 'color': '#aabbcc'})."""
-    name, _, rest = spec.partition(":")
-    name = name.strip()
-    if not name:
-        raise DepthreelError(f"'{spec}' names nothing; expected NAME or NAME:key=value,...")
-    options: dict[str, Any] = {}
-    for item in filter(None, (part.strip() for part in rest.split(","))):
-        key, sep, value = item.partition("=")
-        if not sep or not key.strip():
-            raise DepthreelError(f"'{item}' in '{spec}' is not key=value")
-        options[key.strip().replace("-", "_")] = parse_value(value.strip())
-    return name, options
+# --allow-huge: lift the decompression-bomb guard on photo size (render-like commands, depth).
+allow_huge_option = click.option(
+    "--allow-huge",
+    is_flag=True,
+    help="Read photos over 120 megapixels (trusted files only; they need a lot of memory).",
+)
 
 
 def render_options(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -49,10 +29,19 @@ def render_options(command: Callable[..., Any]) -> Callable[..., Any]:
         click.option(
             "--preset", "-p", default="reels", show_default=True, help="Export preset name."
         ),
-        click.option("--motion", "-m", help="Camera motion, e.g. dolly or circle:intensity=1.5."),
+        click.option(
+            "--motion",
+            "-m",
+            help="Motion, e.g. dolly or circle:intensity=1.5; 'auto' picks one for the photo.",
+        ),
         click.option("--intensity", type=float, help="Motion strength (1 = default)."),
         click.option("--easing", help="Motion easing: linear, smooth, sine, in, out."),
         click.option("--reverse", is_flag=True, help="Run the motion backwards."),
+        click.option(
+            "--loop",
+            is_flag=True,
+            help="End where it starts for a seamless loop (one-way motions go there and back).",
+        ),
         click.option(
             "--effect",
             "-e",
@@ -62,6 +51,7 @@ def render_options(command: Callable[..., Any]) -> Callable[..., Any]:
         ),
         click.option("--duration", "-d", type=float, help="Clip length in seconds."),
         click.option("--fps", type=float, help="Frames per second."),
+        click.option("--size", help="Output size WIDTHxHEIGHT, e.g. 720x1280 (default: preset's)."),
         click.option("--estimator", help="Depth estimator (default: best available)."),
         click.option(
             "--depth",
@@ -88,6 +78,13 @@ def render_options(command: Callable[..., Any]) -> Callable[..., Any]:
             help="Stereo side by side for VR: sbs (double width) or hsbs (half width each).",
         ),
         click.option("--no-cache", is_flag=True, help="Do not reuse or store depth and layers."),
+        allow_huge_option,
+        click.option(
+            "--upscaler",
+            default="lanczos",
+            show_default=True,
+            help="Enlarges the photo when the output needs more pixels than it has.",
+        ),
     ]
     for decorator in reversed(decorators):
         command = decorator(command)
@@ -109,6 +106,10 @@ def build_settings(
     inpainter: str = "diffusion",
     stereo: str | None = None,
     no_cache: bool = False,
+    loop: bool = False,
+    size: str | None = None,
+    allow_huge: bool = False,
+    upscaler: str = "lanczos",
 ) -> Any:
     """RenderSettings from the shared render options."""
     from depthreel.pipeline import RenderSettings
@@ -120,6 +121,8 @@ def build_settings(
         motion_options["easing"] = easing
     if reverse:
         motion_options["reverse"] = True
+    if loop:
+        motion_options["loop"] = True
     if duration is not None and not 0.1 <= duration <= 600:
         raise DepthreelError(f"--duration {duration} must be between 0.1 and 600 seconds")
     if fps is not None and not 1 <= fps <= 240:
@@ -131,10 +134,13 @@ def build_settings(
         effects=[parse_spec(spec) for spec in effects],
         duration=duration,
         fps=fps,
+        size=parse_size(size) if size else None,
         estimator=estimator,
         depth_file=depth_file,
         depth_kind=depth_kind,
         inpainter=inpainter,
         stereo=stereo,
         no_cache=no_cache,
+        allow_huge=allow_huge,
+        upscaler=upscaler,
     )

@@ -1,0 +1,249 @@
+"""Speed and memory of whole clips on this machine: the figures of the README's Performance table.
+
+Measures, each in its own way (run: python benchmarks/bench_clip.py [--quick]):
+
+1. frames: render + encode throughput of a 5 s 1080x1920 30 fps clip after depth is known
+   (layered depth image, default fill, one effect), and the time ffmpeg alone takes to encode
+   the same frames with the same settings, measured in the same run; their ratio.
+2. end to end: `depthreel render` of a 12-megapixel photo at the reels preset, 6 s, classic
+   estimator, as a separate process (start-up and Numba's cached kernels included).
+3. start-up: `depthreel --help`.
+4. depth model: one inference of Depth Anything V2 Small's architecture (random weights) at
+   its default input size, with and without the usual CPU tricks.
+5. memory: peak RSS of `depthreel render` of a 24-megapixel photo at the reels preset.
+6. scaling: ms per frame against output pixels and against the photo's pixels.
+7. stages: where the time of a render goes (decode, depth, layers, render, effects, encode).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+PHOTO = ROOT / "assets" / "photos" / "coffee.jpg"
+
+
+def make_photo(path: Path, width: int, height: int) -> Path:
+    """A large test photo: a real photo enlarged with Lanczos plus a little sensor-like noise."""
+    image = cv2.imread(str(PHOTO))
+    big = cv2.resize(image, (width, height), interpolation=cv2.INTER_LANCZOS4)
+    noise = np.random.default_rng(0).normal(0, 3, big.shape)
+    big = np.clip(big + noise, 0, 255).astype(np.uint8)
+    cv2.imwrite(str(path), big, [cv2.IMWRITE_JPEG_QUALITY, 92])
+    return path
+
+
+def depthreel(*args: str) -> list[str]:
+    return [sys.executable, "-m", "depthreel", *args]
+
+
+def timed(cmd: list[str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
+    return time.perf_counter() - start
+
+
+def prepared(photo: Path, duration: float, preset_name: str = "reels"):  # type: ignore[no-untyped-def]
+    """The scene of `photo` ready to render (depth, framing, layers), and the preset."""
+    from depthreel.depthmap import photo_depth
+    from depthreel.photo import load_photo
+    from depthreel.pipeline import build_motion, prepare_scene
+    from depthreel.plugins import get_plugin_manager
+    from depthreel.registry import Registry
+
+    registry = Registry.from_plugin_manager(get_plugin_manager())
+    preset = registry.get("preset", preset_name).with_overrides(duration=duration)
+    image = load_photo(photo)
+    depth = photo_depth(image, registry, lambda _: None, estimator="classic")
+    motion = build_motion(registry, "circle", {})
+    inpainter = registry.get("inpainter", "diffusion")()
+    scene = prepare_scene(
+        image, depth, motion, (preset.width, preset.height), preset.frame_count, inpainter
+    )
+    return scene, preset, registry
+
+
+def bench_frames(photo: Path, duration: float) -> dict[str, float]:
+    """Render + encode vs ffmpeg alone on the same frames, same settings."""
+    from depthreel.pipeline import FrameRenderer
+    from depthreel.video import ThreadedWriter, VideoWriter, encoder_args, ffmpeg_exe
+
+    scene, preset, registry = prepared(photo, duration)
+    effects = [registry.get("effect", "vignette")()]
+    frames = FrameRenderer(scene, effects)
+    frames.frame(0)  # warm-up: JIT-compiled kernels loaded, buffers touched
+    with tempfile.TemporaryDirectory() as name:
+        tmp = Path(name)
+        start = time.perf_counter()
+        with (
+            VideoWriter(tmp / "clip.mp4", preset.width, preset.height, preset) as video,
+            ThreadedWriter(video) as sink,
+        ):
+            for index in range(frames.count):
+                sink.put(frames.frame(index))
+        pipeline = time.perf_counter() - start
+        raw = tmp / "frames.rgb"
+        with open(raw, "wb") as handle:
+            for index in range(frames.count):
+                handle.write(frames.frame(index).tobytes())
+        render_only = time.perf_counter()
+        for index in range(frames.count):
+            frames.frame(index)
+        render_only = time.perf_counter() - render_only
+        cmd = [
+            ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y", "-f", "rawvideo",
+            "-pix_fmt", "rgb24", "-s", f"{preset.width}x{preset.height}", "-r", f"{preset.fps:g}",
+            "-i", str(raw), "-an", *encoder_args(preset), str(tmp / "alone.mp4"),
+        ]  # fmt: skip
+        os.sync()
+        encode_alone = timed(cmd)
+    n = frames.count
+    return {
+        "frames": n,
+        "pipeline_s": pipeline,
+        "pipeline_fps": n / pipeline,
+        "render_only_s": render_only,
+        "ffmpeg_alone_s": encode_alone,
+        "ratio": pipeline / encode_alone,
+    }
+
+
+def bench_end_to_end(photo: Path, duration: float, out: Path) -> float:
+    cmd = depthreel(
+        "render", str(photo), "-o", str(out), "--preset", "reels", "--duration", str(duration),
+        "--estimator", "classic", "--no-cache", "--force", "--quiet",
+    )  # fmt: skip
+    subprocess.run(cmd, check=True)  # warm-up: compiles and caches the Numba kernels once
+    return min(timed(cmd) for _ in range(2))
+
+
+def bench_help() -> float:
+    return min(timed(depthreel("--help")) for _ in range(5))
+
+
+def bench_depth_model() -> dict[str, float]:
+    """Depth Anything V2 Small (random weights) at 518x518: plain, then with CPU options."""
+    import torch
+    from transformers import DepthAnythingConfig, DepthAnythingForDepthEstimation
+
+    torch.manual_seed(0)
+    model = DepthAnythingForDepthEstimation(DepthAnythingConfig()).eval()
+    pixels = torch.rand(1, 3, 518, 518)
+    results = {}
+
+    def best(fn, runs: int = 3) -> float:  # type: ignore[no-untyped-def]
+        fn()
+        times = []
+        for _ in range(runs):
+            start = time.perf_counter()
+            fn()
+            times.append(time.perf_counter() - start)
+        return min(times)
+
+    torch.set_num_threads(os.cpu_count() or 2)
+    with torch.no_grad():
+        results["no_grad"] = best(lambda: model(pixel_values=pixels))
+    with torch.inference_mode():
+        results["inference_mode"] = best(lambda: model(pixel_values=pixels))
+        cl = model.to(memory_format=torch.channels_last)
+        results["channels_last"] = best(
+            lambda: cl(pixel_values=pixels.to(memory_format=torch.channels_last))
+        )
+        with torch.autocast("cpu", dtype=torch.bfloat16):
+            results["bf16_autocast"] = best(lambda: model(pixel_values=pixels))
+    torch.set_num_threads(1)
+    with torch.inference_mode():
+        results["one_thread"] = best(lambda: model(pixel_values=pixels), runs=1)
+    return results
+
+
+def bench_memory(photo: Path, out: Path) -> float:
+    """Peak RSS (MB) of a render of `photo` at the reels preset, in a fresh process."""
+    cmd = depthreel(
+        "render", str(photo), "-o", str(out), "--preset", "reels", "--duration", "2",
+        "--estimator", "classic", "--no-cache", "--force", "--quiet",
+    )  # fmt: skip
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    subprocess.run(cmd, check=True)
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return max(peak, before) / 1024
+
+
+def bench_scaling(photos: dict[str, Path]) -> list[tuple[str, str, float]]:
+    """ms per rendered frame (no encoding) for output sizes and photo sizes."""
+    from depthreel.pipeline import FrameRenderer
+
+    rows = []
+    for label, photo in photos.items():
+        for preset_name in ("preview", "reels"):
+            scene, preset, _ = prepared(photo, 1.0, preset_name)
+            frames = FrameRenderer(scene, [])
+            frames.frame(0)
+            start = time.perf_counter()
+            for index in range(frames.count):
+                frames.frame(index)
+            ms = (time.perf_counter() - start) / frames.count * 1e3
+            rows.append((label, f"{preset.width}x{preset.height}", ms))
+    return rows
+
+
+def bench_stages(photo: Path, out: Path) -> dict[str, float]:
+    from depthreel.pipeline import RenderSettings, render_clip
+    from depthreel.plugins import get_plugin_manager
+    from depthreel.registry import Registry
+
+    registry = Registry.from_plugin_manager(get_plugin_manager())
+    settings = RenderSettings(
+        estimator="classic", effects=[("vignette", {})], duration=6.0, no_cache=True
+    )
+    report = render_clip(photo, out, settings, registry, lambda _: None, force=True)
+    return report.timings
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="skip the slow measurements")
+    args = parser.parse_args()
+    print(f"depthreel benchmarks, {time.strftime('%Y-%m-%d')}, {os.cpu_count()} CPUs")
+    with tempfile.TemporaryDirectory() as name:
+        tmp = Path(name)
+        mp12 = make_photo(tmp / "photo12mp.jpg", 4000, 3000)
+        frames = bench_frames(mp12, 5.0)
+        print(
+            f"frames (5 s 1080x1920 30 fps, LDI + fill + vignette): {frames['pipeline_s']:.2f} s "
+            f"= {frames['pipeline_fps']:.1f} fps; render alone {frames['render_only_s']:.2f} s; "
+            f"ffmpeg alone {frames['ffmpeg_alone_s']:.2f} s; ratio {frames['ratio']:.2f}"
+        )
+        stages = bench_stages(mp12, tmp / "stages.mp4")
+        print(
+            "stages (12 MP, reels, 6 s): " + ", ".join(f"{k} {v:.2f} s" for k, v in stages.items())
+        )
+        print(f"depthreel --help: {bench_help() * 1e3:.0f} ms")
+        if args.quick:
+            return
+        e2e = bench_end_to_end(mp12, 6.0, tmp / "e2e.mp4")
+        print(f"end to end (12 MP photo, reels, 6 s, classic): {e2e:.1f} s")
+        mp24 = make_photo(tmp / "photo24mp.jpg", 6000, 4000)
+        print(f"peak RSS (24 MP photo, reels): {bench_memory(mp24, tmp / 'mem.mp4'):.0f} MB")
+        mp3 = make_photo(tmp / "photo3mp.jpg", 2000, 1500)
+        for label, size, ms in bench_scaling({"3 MP": mp3, "24 MP": mp24}):
+            print(f"scaling: photo {label}, output {size}: {ms:.1f} ms/frame")
+        model = bench_depth_model()
+        print(
+            "Depth Anything V2 Small, 518x518: "
+            + ", ".join(f"{k} {v:.2f} s" for k, v in model.items())
+        )
+
+
+if __name__ == "__main__":
+    main()
