@@ -48,12 +48,19 @@ from depthreel.layering import (
     sample,
     sample_behind,
 )
-from depthreel.ldi_edges import align_edges, assign_band, find_edges, sharpen_steps
+from depthreel.ldi_edges import align_edges, assign_band, find_edges, sharpen_steps, snap_ramps
 from depthreel.render.project import project_points
 from depthreel.render.renderer import Renderer
 from depthreel.scene import CameraPose, Intrinsics, Layer
 
-__all__ = ["LDI_VERSION", "LDIOptions", "LayeredDepthImage", "build_ldi", "parallax_scale"]
+__all__ = [
+    "LDI_VERSION",
+    "LDIOptions",
+    "LayeredDepthImage",
+    "build_ldi",
+    "parallax_scale",
+    "sharpen_steps",
+]
 
 LDI_VERSION = 2  # part of the cache key: bump when the construction changes
 FULL = 1.0 - 1e-3  # a probe pixel with less coverage is (partly) a hole
@@ -160,7 +167,7 @@ def build_ldi(
     h, w = inverse.shape
     scale = parallax_map(poses, src)
     radius = round(scaled(options.sharpen_radius, depth.shape))
-    inverse, unsure = sharpen_steps(inverse, radius, options.min_step)
+    inverse, unsure = snap_ramps(inverse, radius, options.min_step)
     edges, gap = find_edges(inverse, scale, options.edge_px, options.min_step, options.min_edge)
     alpha, colour, back = None, rgb, None
     if edges.any() and options.soft_band > 0:

@@ -29,9 +29,12 @@ def nearest(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return dist, order[labels - 1]
 
 
-def sharpen_steps(
-    inverse: np.ndarray, radius: int, min_step: float
-) -> tuple[np.ndarray, np.ndarray]:
+def sharpen_steps(inverse: np.ndarray, radius: int, min_step: float) -> np.ndarray:
+    """The inverse depth with its ramps snapped to steps (see snap_ramps)."""
+    return snap_ramps(inverse, radius, min_step)[0]
+
+
+def snap_ramps(inverse: np.ndarray, radius: int, min_step: float) -> tuple[np.ndarray, np.ndarray]:
     """Snap pixels on steep ramps to the nearer end (local max or min of inverse depth).
 
     A ramp pixel lies strictly between its two neighbours along a row or a column, differing
