@@ -33,7 +33,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import cv2
 import numpy as np
 
 from depthreel.inpaint import Inpainter
@@ -48,7 +47,14 @@ from depthreel.layering import (
     sample,
     sample_behind,
 )
-from depthreel.ldi_edges import align_edges, assign_band, find_edges, sharpen_steps, snap_ramps
+from depthreel.ldi_edges import (
+    align_edges,
+    assign_band,
+    find_edges,
+    nearest,
+    sharpen_steps,
+    snap_ramps,
+)
 from depthreel.render.project import project_points
 from depthreel.render.renderer import Renderer
 from depthreel.scene import CameraPose, Intrinsics, Layer
@@ -179,7 +185,7 @@ def build_ldi(
     main_depth = (1.0 / inverse).astype(np.float32)
     if not edges.any():
         nothing = np.zeros((h, w), bool)
-        return LayeredDepthImage([Layer(rgb, main_depth)], src, nothing, nothing, pad)
+        return LayeredDepthImage([Layer(colour, main_depth, alpha)], src, nothing, nothing, pad)
 
     reach = np.where(edges, gap + options.margin_px, 0.0).astype(np.float32)
     hidden, owner = assign_band(inverse, edges, reach, options.min_step)
@@ -201,8 +207,9 @@ def build_ldi(
     else:
         # No probe sees anything: inpaint in the photo's view from the background side of the
         # edges (not the edge pixels, whose colour is often a mix of both sides).
-        dist = cv2.distanceTransform((~edges).astype(np.uint8), cv2.DIST_L2, 3)
-        context = ~hidden & ~edges & (dist <= float(reach.max()) + 8.0)
+        dist, index = nearest(edges)
+        nearer = inverse > inverse.ravel()[index] * (1.0 + options.min_step)
+        context = ~hidden & ~edges & ~nearer & (dist <= float(reach.max()) + 8.0)
         ext_rgb, _ = inpainter.inpaint(rgb, main_depth, hidden, context)
     ext_rgb = np.where(hidden[..., None], ext_rgb, 0.0).astype(np.float32)
     layers = [Layer(colour, main_depth, alpha), Layer(ext_rgb, ext_depth)]

@@ -3,7 +3,7 @@
 Estimated depth has soft, slightly misplaced steps (a few pixels of ramp after resizing and
 guided upsampling, a colour edge blurred by the resize): pixels with the foreground's colour
 end up with the background's depth and would stay behind as a ghost, or feed the background's
-fill. So steps are snapped (`sharpen_steps`), then every pixel near an edge is given to the side
+fill. So steps are snapped (`snap_ramps`), then every pixel near an edge is given to the side
 whose colour it has, with partial alpha where it is a mix (`align_edges`), before the hidden
 band behind each edge is marked (`assign_band`).
 """
@@ -104,7 +104,7 @@ def align_edges(
     """Give the pixels near an edge to the side whose colour they have.
 
     Near: within `radius` of an edge pixel, or within `radius` of an `unsure` pixel (one whose
-    depth was a ramp, see sharpen_steps) that is itself within 4 radius of an edge: crisp depth
+    depth was a ramp, see snap_ramps) that is itself within 4 radius of an edge: crisp depth
     is trusted, soft depth is re-cut along the colours.
 
     F and B are the (3x3 mean) colours of the nearest pixels just outside that zone on the
