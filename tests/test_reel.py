@@ -146,6 +146,18 @@ def test_reel_fits_the_music_and_carries_it(tmp_path):
     assert (info.width, info.height, info.fps) == (360, 640, 24)
     assert info.frames == 60 and info.has_audio
     assert sorted(p.name for p in tmp_path.iterdir()) == ["album", "reel.mp4", "track.mp3"]
+    rate = 8000
+    decode = ["-loglevel", "error", "-i", str(out), "-f", "s16le", "-ac", "1", "-ar", str(rate)]
+    pcm = subprocess.run(
+        [imageio_ffmpeg.get_ffmpeg_exe(), *decode, "-"], capture_output=True, check=True
+    ).stdout
+    sound = np.frombuffer(pcm, np.int16).astype(float)
+    assert abs(len(sound) / rate - 2.5) < 0.05  # the music was cut to the reel's length
+
+    def loudness(t0, t1):
+        return np.sqrt(np.mean(sound[int(t0 * rate) : int(t1 * rate)] ** 2))
+
+    assert loudness(2.4, 2.5) < 0.3 * loudness(0.5, 1.0)  # faded out at the end
 
 
 @pytest.mark.slow

@@ -268,8 +268,9 @@ def build_scene_mesh(
     inverse = sharpen_steps(inverse, radius, LDIOptions().min_step)
     small_depth = (1.0 / np.maximum(inverse, 1e-9)).astype(np.float32)
     path = list(poses) if poses is not None else viewing_poses(focus_depth)
-    # The hidden background reaches far under the foreground, not just the path's gaps.
-    options = LDIOptions(margin_px=REACH * max(gw, gh))
+    # The hidden background reaches far under the foreground, not just the path's gaps; the
+    # grid stays the photo's (no border padding: the mesh has its own border handling).
+    options = LDIOptions(margin_px=REACH * max(gw, gh), border=False)
     ldi = build_ldi(small_rgb, small_depth, camera.scaled(gw / w, gw, gh), path, inpainter, options)
     us, vs = grid_coordinates(w, gw), grid_coordinates(h, gh)
 
