@@ -177,6 +177,7 @@ class DaskExecutor:
                     processes=True,
                     host="127.0.0.1",
                     dashboard_address=None,
+                    silence_logs=logging.ERROR,
                     env=thread_environment(threads_per_worker(workers)),
                 )
                 address = self.cluster.scheduler_address

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import json
@@ -22,6 +23,7 @@ from depthreel.progress import Progress, ProgressFactory, silent_progress
 from depthreel.registry import Registry
 
 Reporter = Callable[[str, int], None]  # (photo key, frames just rendered)
+SCRATCH = "depthreel-job-"  # prefix of an inline job's temp folder on a cluster worker
 
 
 @dataclass
@@ -172,13 +174,14 @@ def run_job(
     worker = f"{socket.gethostname()}:{os.getpid()}"
     photo = job.photo
     try:
-        with tempfile.TemporaryDirectory(prefix="depthreel-job-") as scratch:
-            photo, output = job.photo, job.output
-            if job.inline:
+        with contextlib.ExitStack() as stack:
+            output = job.output
+            if job.inline:  # work on copies in a scratch folder of this worker
                 assert job.photo_bytes is not None
-                photo = Path(scratch) / Path(job.key).name
+                scratch = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix=SCRATCH)))
+                photo = scratch / Path(job.key).name
                 photo.write_bytes(job.photo_bytes)
-                output = Path(scratch) / f"clip{job.output.suffix}"
+                output = scratch / f"clip{job.output.suffix}"
             report = render_clip(
                 photo,
                 output,
