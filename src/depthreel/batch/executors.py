@@ -72,11 +72,12 @@ class ProcessExecutor:
         context = multiprocessing.get_context("spawn")
         self.queue: Any = context.Queue()
         self.interrupted = False
+        self.threads = threads_per_worker(workers)
         self.pool = ProcessPoolExecutor(
             max_workers=workers,
             mp_context=context,
             initializer=worker.initialize,
-            initargs=(self.queue, threads_per_worker(workers)),
+            initargs=(self.queue, self.threads),
         )
 
     def _drain(self, report: Reporter, stop: threading.Event) -> None:
@@ -90,14 +91,17 @@ class ProcessExecutor:
             report(key, frames)
 
     def run(self, jobs: Sequence[Job], report: Reporter) -> Generator[JobResult, None, None]:
-        from depthreel.batch.worker import run_in_worker
+        from depthreel.batch.worker import run_in_worker, thread_environment
 
         stop = threading.Event()
         listener = threading.Thread(target=self._drain, args=(report, stop), daemon=True)
         listener.start()
-        futures: dict[Future[JobResult], Job] = {
-            self.pool.submit(run_in_worker, job): job for job in jobs
-        }
+        # The workers start with the first submission: give them the thread caps in their
+        # environment, as numpy reads them when it loads (before any initializer runs).
+        with _environment(thread_environment(self.threads)):
+            futures: dict[Future[JobResult], Job] = {
+                self.pool.submit(run_in_worker, job): job for job in jobs
+            }
         pending = set(futures)
         try:
             while pending:
@@ -139,6 +143,21 @@ class ProcessExecutor:
                     process.kill()
                     process.join(1.0)
         self.queue.close()
+
+
+@contextlib.contextmanager
+def _environment(values: dict[str, str]) -> Generator[None, None, None]:
+    """Set environment variables for processes started inside the block."""
+    saved = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def _result(future: Any, job: Job) -> JobResult:

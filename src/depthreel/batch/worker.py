@@ -11,9 +11,10 @@ import os
 import signal
 import threading
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from depthreel.batch.jobs import Job, JobResult, run_job
+if TYPE_CHECKING:  # imported inside functions: the thread caps must come before numpy loads
+    from depthreel.batch.jobs import Job, JobResult
 
 THREAD_VARIABLES = (
     "OMP_NUM_THREADS",
@@ -83,6 +84,8 @@ def _report(key: str, frames: int) -> None:
 
 def run_in_worker(job: Job) -> JobResult:
     """Run a job in a pool worker; an interrupt becomes an "interrupted" result."""
+    from depthreel.batch.jobs import JobResult, run_job
+
     if _State.orphaned:
         return JobResult(job.key, ok=False, error="interrupted")
     _State.job += 1
@@ -97,5 +100,7 @@ def run_in_worker(job: Job) -> JobResult:
 
 def run_remote(job: Job, photo_bytes: bytes) -> JobResult:
     """Run an inline job on a cluster worker, its photo's bytes shipped separately."""
+    from depthreel.batch.jobs import run_job
+
     job.photo_bytes = photo_bytes
     return run_job(job)
