@@ -109,6 +109,15 @@ def test_near_things_move_against_far_things(tmp_path):
     ]
     first, last = frames[0].astype(float), frames[-1].astype(float)
 
+    def profile_shift(a, b, rows, cols, reach=6.0):
+        """Horizontal shift of b against a from their column profiles, by least squares."""
+        pa, pb = a[rows, cols].mean(axis=(0, 2)), b[rows, cols].mean(axis=(0, 2))
+        x = np.arange(pa.size, dtype=float)
+        inner = slice(int(reach) + 1, pa.size - int(reach) - 1)
+        shifts = np.arange(-reach, reach + 1e-9, 0.1)
+        errors = [np.mean((np.interp(x + s, x, pb)[inner] - pa[inner]) ** 2) for s in shifts]
+        return float(shifts[int(np.argmin(errors))])
+
     def shift(a, b, rows, cols):
         import cv2
 
@@ -119,14 +128,14 @@ def test_near_things_move_against_far_things(tmp_path):
 
     import cv2
 
-    red = (first[..., 0] > 200) & (first[..., 2] < 90)
-    # The box is the largest red region (the random wall has red blocks too).
-    _, labels, stats, _ = cv2.connectedComponentsWithStats(red.astype(np.uint8))
-    red = labels == 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))
-    ys, xs = np.nonzero(red[:, 120:])  # the right side of the box is hole-free at t=0
-    top, bottom, right = ys.min(), ys.max(), xs.max() + 120
-    box_window = (slice(top + 20, bottom - 20), slice(right - 60, right - 10))
-    box = shift(first, last, *box_window)
+    red = ((first[..., 0] > 200) & (first[..., 1] < 110) & (first[..., 2] < 90)).astype(np.uint8)
+    _, _, stats, _ = cv2.connectedComponentsWithStats(red, connectivity=4)
+    box_label = 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))  # the box, not red wall cells
+    x, y, bw, bh = stats[box_label, :4]
+    assert bw > 80 and bh > 100, stats[box_label]
+    right = x + bw  # the right side of the box is hole-free at t=0
+    box_window = (slice(y + 20, y + bh - 20), slice(right - 60, right - 10))
+    box = profile_shift(first, last, *box_window)
     wall = shift(first, last, slice(20, 200), slice(0, 360))
     assert abs(box) < 2, box  # the subject stays put
     assert box - wall < -8, (box, wall)  # near moves left relative to far

@@ -153,13 +153,14 @@ def contact_sheet(
     per_line: int = 1,
     inpainter: str = "diffusion",
     cache: Cache | None = None,
+    allow_huge: bool = False,
 ) -> np.ndarray:
     """The sheet for a photo (a row per motion) or a folder (a row per photo, first motion)."""
     fill: Inpainter = registry.get("inpainter", inpainter)()
     rows = []
     if Path(source).is_dir():
         for path in photos_in(Path(source)):
-            photo = load_photo(path)
+            photo = load_photo(path, allow_huge=allow_huge)
             depth = photo_depth(photo, registry, notice, estimator, cache=cache)
             motion, label = pick(motions[0], registry, photo, depth, size)
             tiles = [thumbnail(photo, size)]
@@ -169,7 +170,7 @@ def contact_sheet(
             rows.append(Row(f"{path.name}  ({label})", tiles))
             on_row(path.name)
     else:
-        photo = load_photo(source)
+        photo = load_photo(source, allow_huge=allow_huge)
         depth = photo_depth(photo, registry, notice, estimator, cache=cache)
         for requested in motions:
             motion, label = pick(requested, registry, photo, depth, size)

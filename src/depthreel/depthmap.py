@@ -23,7 +23,7 @@ class PhotoDepth:
     """Metric depth Z for a photo, at a reduced size with the photo's aspect ratio."""
 
     depth: np.ndarray  # (h, w) float32, finite, > 0
-    source: str  # e.g. "estimator classic" or "file disp.npy (disparity)"
+    source: str  # e.g. "estimator classic", "camera (iPhone disparity)"
 
     def digest(self) -> str:
         """A hash of the map's values (part of the layered depth image's cache key)."""
@@ -57,7 +57,9 @@ def photo_depth(
     full_size: bool = False,
     cache: Cache | None = None,
 ) -> PhotoDepth:
-    """Depth for `photo`: the user's map when given, else the named or first usable estimator.
+    """Depth for `photo`: the user's map when given, else the named estimator, else the depth
+    the camera stored in the file (iPhone HEIC, Google Camera JPEG), else the first usable
+    estimator.
 
     The map comes at a reduced size (long side ESTIMATE_LONG_SIDE) unless `full_size` asks
     for a user-supplied map at the photo's own size. With a cache, an estimate made before for
@@ -75,7 +77,15 @@ def photo_depth(
         full = Intrinsics.from_focal_35mm(photo.width, photo.height, photo.focal_35mm)
         focal = full.focal * w / photo.width
         depth = load_depth_file(Path(depth_file), depth_kind, (h, w), focal=focal)
+        if float(depth.max() - depth.min()) <= 1e-6 * float(depth.max()):
+            notice(f"depth map {depth_file} is flat (one value everywhere): no parallax")
         return PhotoDepth(depth.astype(np.float32), f"file {depth_file} ({depth_kind})")
+    if estimator is None:
+        from depthreel.camera_depth import camera_depth_for
+
+        measured = camera_depth_for(photo, (h, w), notice)
+        if measured is not None:
+            return PhotoDepth(*measured)
     from depthreel.depth.select import choose_estimator
 
     classes = {entry.name: entry.obj for entry in registry.items("estimator")}

@@ -16,7 +16,8 @@ hookspec = pluggy.HookspecMarker(PROJECT)
 hookimpl = pluggy.HookimplMarker(PROJECT)
 
 # Each hook is called with register(thing); `thing` is a class (motions, effects, estimators,
-# inpainters) or an instance (presets) carrying `name` and `description` attributes.
+# inpainters, segmenters, upscalers) or an instance (presets) carrying `name` and
+# `description` attributes.
 Register = Callable[[Any], None]
 
 
@@ -43,3 +44,13 @@ def register_estimators(register: Register) -> None:
 @hookspec
 def register_inpainters(register: Register) -> None:
     """Register inpainters for hidden background: subclasses of depthreel.inpaint.Inpainter."""
+
+
+@hookspec
+def register_segmenters(register: Register) -> None:
+    """Register subject segmenters for cut-outs: subclasses of depthreel.segment.Segmenter."""
+
+
+@hookspec
+def register_upscalers(register: Register) -> None:
+    """Register upscalers (super-resolution): subclasses of depthreel.upscale.Upscaler."""

@@ -1,20 +1,31 @@
 """Layered depth image: the photo plus the background hidden behind its foreground edges.
 
-Built once per photo and camera path, on the renderer's source grid:
+Built once per photo and camera path, on a grid that may extend beyond the photo's borders
+(helpers in depthreel.layering):
 
-1. Depth steps are sharpened: pixels on a blurred ramp between a near and a far surface snap
-   to the nearer of the two, so an edge is one pixel wide instead of a rubber sheet.
-2. Depth edges are the neighbour pairs whose parallax gap over the path (the distance that
-   opens between them, in pixels) exceeds `edge_px`; edge fragments shorter than `min_edge`
-   pixels (specks) are dropped.
-3. Behind every edge, the background is extended under the foreground as far as the widest gap
-   the path opens there (plus a margin). The hidden band gets colour and depth from an
-   inpainter that may only copy from the background side, never from the foreground.
-4. The foreground's outermost pixels get a soft alpha so hair and leaves blend over the
-   extended background instead of leaving a hard halo or a ghost copy.
+1. Border: the grid is padded on every side by as much as the path uncovers there. The padding
+   repeats the border's depth and gets a smooth extrapolation of its colours, so frame-border
+   gaps show a soft continuation of the scene instead of a smear or a far-biased blot.
+2. Depth ramps between a near and a far surface (blurred edges of estimated depth) snap to the
+   nearer end, so an edge is one pixel wide instead of a rubber sheet; pixels already on either
+   surface keep their depth.
+3. Depth edges are the neighbour pairs whose parallax gap over the path exceeds `edge_px`;
+   fragments under `min_edge` pixels are dropped (specks).
+4. Behind every edge the background is extended under the foreground as far as the widest gap
+   the path opens there (plus a margin). Its depth continues the background surface (inverse
+   depth is extrapolated along the background's slope). Its colour comes from what the path
+   reveals: the photo is rendered, unfilled, from a few extreme poses of the path (probes); the
+   inpainter fills the holes there, in the view where they appear, from the covered pixels
+   around them (the default one from the far side only); each extended pixel takes the colour
+   at the spot where it lands in the first probe that reveals it. Extended pixels that no probe
+   reveals are interpolated from those that are (or, without probes, inpainted in the photo's
+   own view from the background side of the edges).
+5. The foreground's outermost pixels are matted against the extension behind them (see
+   depthreel.layering.matte_band): partial alpha where the colour is a mix, so hair and leaves
+   blend over the new background, and the photo's own view is reproduced.
 
-The result is two layers: the photo (with the soft band) and the extension (absent except in
-the hidden band), which the renderer splats with one z-buffer.
+Two layers come out: the photo (with the soft band and the padding) and the extension (absent
+except in the hidden band), which the renderer splats with one z-buffer.
 """
 
 from __future__ import annotations
@@ -22,13 +33,44 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import cv2
 import numpy as np
 
 from depthreel.inpaint import Inpainter
+from depthreel.inpaint.pyramid import far_push_pull
+from depthreel.layering import (
+    border_padding,
+    choose_probes,
+    extend_depth,
+    pad_photo,
+    parallax_map,
+    parallax_scale,
+    sample,
+    sample_behind,
+)
+from depthreel.ldi_edges import (
+    align_edges,
+    assign_band,
+    find_edges,
+    nearest,
+    sharpen_steps,
+    snap_ramps,
+)
+from depthreel.render.project import project_points
+from depthreel.render.renderer import Renderer
 from depthreel.scene import CameraPose, Intrinsics, Layer
 
-LDI_VERSION = 1  # part of the cache key: bump when the construction changes
+__all__ = [
+    "LDI_VERSION",
+    "LDIOptions",
+    "LayeredDepthImage",
+    "build_ldi",
+    "parallax_scale",
+    "sharpen_steps",
+]
+
+LDI_VERSION = 2  # part of the cache key: bump when the construction changes
+FULL = 1.0 - 1e-3  # a probe pixel with less coverage is (partly) a hole
+OCCLUDER = 0.1  # a probe pixel this much (relative) nearer than a point hides it
 
 
 @dataclass(frozen=True)
@@ -39,88 +81,74 @@ class LDIOptions:
     min_step: float = 0.04  # least relative inverse-depth step that can be an edge at all
     margin_px: float = 3.0  # extension beyond the widest gap
     min_edge: int = 6  # edge fragments with fewer pixels are specks
-    soft_band: int = 2  # foreground pixels (from the edge) that get partial alpha
-    sharpen_radius: int = 2  # half-width of the ramps that get snapped to a step
+    soft_band: float = 0.5  # px either side of an edge where colour decides depth and alpha
+    sharpen_radius: int = 4  # half-width of the depth ramps that get snapped to a step
     behind: float = 0.08  # the extension lies at least this much (relative) behind the front
+    border: bool = True  # pad the grid where the path uncovers the photo's borders
+    max_pad: float = 0.2  # padding per side at most this share of the photo's larger side
+    border_fade: float = 8.0  # px over which the padding's colour fades from repeat to blur
+    probes: int = 2  # extreme poses of the path rendered to see what it reveals (0: none)
 
 
 @dataclass
 class LayeredDepthImage:
-    """The layers to render, and masks that say where the construction acted."""
+    """The layers to render, and masks (on the layers' grid) that say where the build acted."""
 
     layers: list[Layer]
     camera: Intrinsics  # the layers' pixel grid (may be padded beyond the photo's borders)
     edges: np.ndarray  # (H, W) bool: background-side pixels of depth edges
     hidden: np.ndarray  # (H, W) bool: pixels with an extended background sample behind them
+    pad: tuple[int, int, int, int] = (0, 0, 0, 0)  # left, top, right, bottom padding (px)
 
     @property
     def hidden_share(self) -> float:
         return float(self.hidden.mean())
 
 
-def parallax_scale(
-    poses: Sequence[CameraPose], src: Intrinsics, u: np.ndarray, v: np.ndarray
-) -> np.ndarray:
-    """Per pixel (u, v): the largest gap (px) per unit of inverse-depth difference on the path.
+def reveal(
+    layer: Layer,
+    src: Intrinsics,
+    probes: Sequence[CameraPose],
+    hidden: np.ndarray,
+    ext_depth: np.ndarray,
+    inpainter: Inpainter,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Colour of the hidden pixels from the probes' inpainted holes, and which ones got one."""
+    h, w = hidden.shape
+    colour = np.zeros((h, w, 3), np.float32)
+    known = np.zeros((h, w), bool)
+    if not probes:
+        return colour, known
+    ys, xs = np.nonzero(hidden)
+    zs = ext_depth[ys, xs]
+    renderer = Renderer([layer], src, src, fill=False)
+    todo = np.arange(len(ys))
+    for pose in probes:
+        view = renderer.render(pose)
+        hole = view.coverage < FULL
+        if not hole.any() or not len(todo):
+            continue
+        rgb = view.rgb / np.maximum(view.coverage, 1e-6)[..., None]
+        filled, filled_depth = inpainter.inpaint(rgb, view.depth, hole, ~hole)
+        u, v, z = project_points(xs[todo], ys[todo], zs[todo], src, pose, src)
+        with np.errstate(invalid="ignore"):
+            inside = (u >= 0) & (u <= w - 1) & (v >= 0) & (v <= h - 1)
+        u, v, z = (np.where(inside, a, 0.0) for a in (u, v, z))
+        inside &= sample(view.coverage, u, v) < FULL  # lands in (or at the rim of) a hole
+        # Bilinear samples that skip the probe's pixels in front of the point: at a hole's
+        # rim on the foreground's side, never the foreground's colour.
+        values, weight = sample_behind(filled, filled_depth, u, v, z, OCCLUDER)
+        inside &= weight > 0.25
+        take = todo[inside]
+        colour[ys[take], xs[take]] = values[inside]
+        known[ys[take], xs[take]] = True
+        todo = todo[~inside]
+    return colour, known
 
-    Two points at one pixel with inverse depths d1 > d2 separate on screen, to first order,
-    by (d1 - d2) * |(-f x + (u - cx) z, -f y + (v - cy) z)| for a camera translated by
-    (x, y, z); rotation and zoom move both alike and open no gap.
-    """
-    scale = np.zeros(u.shape, np.float64)
-    f = src.focal
-    for pose in poses:
-        gx = -f * pose.x + (u - src.cx) * pose.z
-        gy = -f * pose.y + (v - src.cy) * pose.z
-        scale = np.maximum(scale, np.hypot(gx, gy))
-    return scale.astype(np.float32)
 
-
-def sharpen_steps(inverse: np.ndarray, radius: int, min_step: float) -> np.ndarray:
-    """Snap pixels on steep ramps to the nearer end (local max or min of inverse depth).
-
-    Only where the local range is a real step (relative change above `min_step` within the
-    window), so smooth slopes such as the ground keep their gradient.
-    """
-    size = 2 * radius + 1
-    kernel = np.ones((size, size), np.uint8)
-    high = cv2.dilate(inverse, kernel)
-    low = cv2.erode(inverse, kernel)
-    step = (high - low) > min_step * np.maximum(high, 1e-12) * 2.5
-    snap_high = (inverse - low) >= (high - inverse)
-    sharpened = np.where(snap_high, high, low)
-    return np.where(step, sharpened, inverse).astype(np.float32)
-
-
-def find_edges(
-    inverse: np.ndarray, scale: np.ndarray, options: LDIOptions
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Background-side edge pixels, the inverse depth of the foreground facing each, and the gap.
-
-    Returns (edges, front, gap): edges (H, W) bool; front (H, W) float32 = the largest inverse
-    depth among the 4-neighbours of an edge pixel; gap (H, W) float32 = the widest opening (px)
-    the path makes at that edge. front and gap are 0 off the edges.
-    """
-    h, w = inverse.shape
-    padded = np.pad(inverse, 1, mode="edge")
-    neighbours = np.stack(
-        [padded[:-2, 1:-1], padded[2:, 1:-1], padded[1:-1, :-2], padded[1:-1, 2:]], axis=0
-    )
-    front = neighbours.max(axis=0)
-    step = front - inverse
-    gap = step * scale
-    edges = (gap >= options.edge_px) & (step > options.min_step * front)
-    if options.min_edge > 1 and edges.any():
-        _, labels, stats, _ = cv2.connectedComponentsWithStats(
-            edges.astype(np.uint8), connectivity=8
-        )
-        small = stats[:, cv2.CC_STAT_AREA] < options.min_edge
-        small[0] = False
-        edges &= ~small[labels]
-    front = np.where(edges, front, 0.0).astype(np.float32)
-    gap = np.where(edges, gap, 0.0).astype(np.float32)
-    del h, w
-    return edges, front, gap
+def scaled(px: float, shape: tuple[int, ...]) -> float:
+    """A length given for a 1024 px photo, at this photo's size (never below the given one)."""
+    return px * max(1.0, max(shape[:2]) / 1024.0)
 
 
 def build_ldi(
@@ -133,45 +161,56 @@ def build_ldi(
 ) -> LayeredDepthImage:
     """The layered depth image of `rgb` (H, W, 3) with depth Z `depth` for the given path."""
     options = options or LDIOptions()
-    h, w = depth.shape
+    rgb = np.asarray(rgb, np.float32)
     inverse = (1.0 / np.maximum(depth, 1e-6)).astype(np.float32)
-    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
-    scale = parallax_scale(poses, src, xx, yy)
-    inverse = sharpen_steps(inverse, options.sharpen_radius, options.min_step)
+    pad = (0, 0, 0, 0)
+    if options.border:
+        pad = border_padding(depth, src, poses, options.margin_px, options.max_pad)
+    if any(pad):
+        rgb, inverse = pad_photo(rgb, inverse, pad, scaled(options.border_fade, depth.shape))
+        height, width = inverse.shape
+        src = Intrinsics(src.focal, src.cx + pad[0], src.cy + pad[1], width, height)
+    h, w = inverse.shape
+    scale = parallax_map(poses, src)
+    radius = round(scaled(options.sharpen_radius, depth.shape))
+    inverse, unsure = snap_ramps(inverse, radius, options.min_step)
+    edges, gap = find_edges(inverse, scale, options.edge_px, options.min_step, options.min_edge)
+    alpha, colour, back = None, rgb, None
+    if edges.any() and options.soft_band > 0:
+        band = scaled(options.soft_band, depth.shape)
+        inverse, alpha, colour, back = align_edges(
+            rgb, inverse, edges, band, options.min_step, unsure
+        )
+        edges, gap = find_edges(inverse, scale, options.edge_px, options.min_step, options.min_edge)
     main_depth = (1.0 / inverse).astype(np.float32)
-    edges, _, gap = find_edges(inverse, scale, options)
     if not edges.any():
         nothing = np.zeros((h, w), bool)
-        return LayeredDepthImage([Layer(rgb, main_depth)], src, nothing, nothing)
+        return LayeredDepthImage([Layer(colour, main_depth, alpha)], src, nothing, nothing, pad)
 
-    # Distance from every pixel to its nearest edge pixel, and which edge pixel that is.
-    dist, labels = cv2.distanceTransformWithLabels(
-        (~edges).astype(np.uint8), cv2.DIST_L2, 5, labelType=cv2.DIST_LABEL_PIXEL
-    )
-    order = np.flatnonzero(edges.ravel())  # label k (1-based) is the k-th edge pixel
-    index = order[labels.ravel() - 1].reshape(h, w)
-    back_inverse = inverse.ravel()[index]  # the background's inverse depth at that edge
-    reach = gap.ravel()[index] + options.margin_px
-    nearer = inverse > back_inverse * (1.0 + options.min_step)
-    hidden = nearer & (dist <= reach)
+    reach = np.where(edges, gap + options.margin_px, 0.0).astype(np.float32)
+    hidden, owner = assign_band(inverse, edges, reach, options.min_step)
+    if back is not None:
+        fringe = np.isfinite(back[..., 0])
+        if alpha is not None:
+            alpha = np.where(fringe & ~hidden, 1.0, alpha).astype(np.float32)
+            colour = np.where((fringe & ~hidden)[..., None], rgb, colour)
+    ext_depth = extend_depth(inverse, hidden, owner, options.behind, options.min_step)
 
-    # Context: background-side pixels near the edges (not the edge pixels themselves, whose
-    # colour is often a mix of both sides).
-    context_reach = reach + 2.0 * options.margin_px + 4.0
-    context = ~hidden & ~nearer & (dist >= 3.0) & (dist <= context_reach)
-    fill_rgb, fill_depth = inpainter.inpaint(rgb, main_depth, hidden, context)
-
-    # The extension continues the background surface: its depth is the inpainted one, but
-    # never nearer than the edge's background nor than `behind` behind the foreground.
-    ext_depth = np.maximum(fill_depth, 1.0 / np.maximum(back_inverse, 1e-6))
-    ext_depth = np.maximum(ext_depth, main_depth * (1.0 + options.behind))
-    ext_depth = np.where(hidden, ext_depth, np.inf).astype(np.float32)
-    ext_rgb = np.where(hidden[..., None], fill_rgb, 0.0).astype(np.float32)
-
-    alpha = np.ones((h, w), np.float32)
-    if options.soft_band > 0:
-        band = hidden & (dist <= options.soft_band + 0.5)
-        ramp = 0.5 + 0.5 * (dist - 1.0) / max(options.soft_band, 1)
-        alpha = np.where(band, np.clip(ramp, 0.5, 1.0), 1.0).astype(np.float32)
-    layers = [Layer(rgb, main_depth, alpha), Layer(ext_rgb, ext_depth)]
-    return LayeredDepthImage(layers, src, edges, hidden)
+    probes = choose_probes(poses, src, options.probes)
+    ext_rgb, known = reveal(Layer(rgb, main_depth), src, probes, hidden, ext_depth, inpainter)
+    if back is not None:  # behind the soft fringe: the background colour it was mixed with
+        fringe = np.isfinite(back[..., 0]) & hidden
+        ext_rgb[fringe] = back[fringe]
+        known |= fringe
+    if known.any():
+        ext_rgb, _ = far_push_pull(ext_rgb, np.ones((h, w), np.float32), known, np.inf)
+    else:
+        # No probe sees anything: inpaint in the photo's view from the background side of the
+        # edges (not the edge pixels, whose colour is often a mix of both sides).
+        dist, index = nearest(edges)
+        nearer = inverse > inverse.ravel()[index] * (1.0 + options.min_step)
+        context = ~hidden & ~edges & ~nearer & (dist <= float(reach.max()) + 8.0)
+        ext_rgb, _ = inpainter.inpaint(rgb, main_depth, hidden, context)
+    ext_rgb = np.where(hidden[..., None], ext_rgb, 0.0).astype(np.float32)
+    layers = [Layer(colour, main_depth, alpha), Layer(ext_rgb, ext_depth)]
+    return LayeredDepthImage(layers, src, edges, hidden, pad)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import tempfile
 from collections.abc import Iterator
@@ -40,23 +41,41 @@ def _umask() -> int:
 def atomic_output(path: Path, force: bool) -> Iterator[Path]:
     """Yield a temp path in the target's folder; rename it onto `path` if the block succeeds.
 
-    On any error or interrupt the temp file is removed and an existing `path` is untouched.
+    On any error or interrupt the temp file is removed and an existing `path` is untouched;
+    an OSError while writing becomes a one-line DepthreelError ("could not write ...").
     """
     path = check_output(Path(path), force)
-    fd, tmp_name = tempfile.mkstemp(
-        prefix=f".{path.stem}.", suffix=f".partial{path.suffix}", dir=path.parent
-    )
+    try:
+        fd, tmp_name = tempfile.mkstemp(
+            prefix=f".{path.stem}.", suffix=f".partial{path.suffix}", dir=path.parent
+        )
+    except OSError as exc:
+        raise write_error(path, exc) from None
     os.close(fd)
     tmp = Path(tmp_name)
     os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give the usual permissions
     try:
-        yield tmp
+        try:
+            yield tmp
+        except OSError as exc:  # writing the temp file failed: disk full, size limit, I/O
+            raise write_error(path, exc) from None
         if path.exists() and not force:
             raise DepthreelError(f"output {path} appeared while rendering; use --force")
-        os.replace(tmp, path)
+        try:
+            os.replace(tmp, path)
+        except OSError as exc:
+            raise write_error(path, exc) from None
     finally:
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
+
+
+def write_error(path: Path, exc: OSError) -> DepthreelError:
+    """A one-line error for a failed write: disk full, file size limit, permissions."""
+    reason = exc.strerror or str(exc)
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+        reason += " (disk full or file size limit reached)"
+    return DepthreelError(f"could not write {path}: {reason}")
 
 
 def write_png(path: Path, image: np.ndarray, force: bool) -> None:

@@ -36,6 +36,7 @@ from depthreel.progress import ProgressFactory, silent_progress
 from depthreel.registry import Registry
 from depthreel.scene import CameraPose, Intrinsics, Layer
 from depthreel.subject import Subject, find_subject
+from depthreel.upscale import Upscaler, get_upscaler
 
 DEFAULT_MOTION = "dolly"
 AUTO_MOTION = "auto"  # --motion auto: depthreel.automotion picks the motion for the photo
@@ -58,6 +59,8 @@ class RenderSettings:
     inpainter: str = "diffusion"
     stereo: str | None = None  # "sbs" or "hsbs"
     no_cache: bool = False
+    allow_huge: bool = False  # lift the decompression-bomb guard
+    upscaler: str = "lanczos"  # enlarges the photo's crop when the output needs more pixels
 
 
 @dataclass
@@ -149,8 +152,12 @@ def crop_to_work(
     framing: Framing,
     photo_size: tuple[int, int],
     upscale: int = cv2.INTER_CUBIC,
+    upscaler: Upscaler | None = None,
 ) -> np.ndarray:
-    """The framing's crop of `image` (any resolution with the photo's aspect) at working size."""
+    """The framing's crop of `image` (any resolution with the photo's aspect) at working size.
+
+    An enlarged crop goes through `upscaler` when one is given, else `upscale` interpolation.
+    """
     h, w = image.shape[:2]
     sx, sy = w / photo_size[0], h / photo_size[1]
     x0, y0, cw, ch = framing.crop
@@ -159,6 +166,8 @@ def crop_to_work(
     region = image[top:bottom, left:right]
     size = framing.work_size
     shrinking = size[0] < region.shape[1]
+    if upscaler is not None and not shrinking and size[0] > region.shape[1]:
+        return upscaler.upscale(region, size)
     interp = cv2.INTER_AREA if shrinking else upscale
     return np.asarray(cv2.resize(region, size, interpolation=interp))
 
@@ -239,6 +248,7 @@ def prepare_scene(
     inpainter: Inpainter,
     stereo: str | None = None,
     cache: Cache | None = None,
+    upscaler: Upscaler | None = None,
 ) -> PreparedScene:
     """Find the subject, plan the crop for the motion, and build the layers to render."""
     from depthreel.depth.convert import upsample_guided
@@ -258,12 +268,15 @@ def prepare_scene(
         serve=lambda poses: eye_path(poses, subject.focus_depth, stereo),
     )
     framing = plan.framing
-    rgb = np.clip(crop_to_work(photo.rgb, framing, photo_size), 0.0, 1.0).astype(np.float32)
+    rgb = crop_to_work(photo.rgb, framing, photo_size, upscaler=upscaler)
+    rgb = np.clip(rgb, 0.0, 1.0).astype(np.float32)
     small = crop_to_work(depth.depth, framing, photo_size, upscale=cv2.INTER_LINEAR)
     z = upsample_guided(small, rgb).astype(np.float32)
     identity = ""
     if cache is not None:
-        identity = make_key(file_digest(photo.path) if photo.path.is_file() else "", depth.digest())
+        digest = file_digest(photo.path) if photo.path.is_file() else ""
+        enlarger = (upscaler.name, upscaler.options) if upscaler is not None else None
+        identity = make_key(digest, depth.digest(), enlarger)
     layers, grid = layered_scene(rgb, z, framing, plan.served, inpainter, cache, identity)
     return PreparedScene(
         framing, layers, grid, plan.poses, subject, plan.motion, plan.context, plan.times
@@ -357,8 +370,9 @@ def render_clip(
         motion = build_motion(registry, motion_name, motion_options)
     effects = build_effects(registry, effect_request(preset, settings))
     inpainter = registry.get("inpainter", settings.inpainter)()
+    upscaler = get_upscaler(registry, settings.upscaler)
     cache = None if settings.no_cache else Cache.default()
-    photo = load_photo(photo_path)
+    photo = load_photo(photo_path, allow_huge=settings.allow_huge)
     timings = {"load": time.perf_counter() - start}
 
     mark = time.perf_counter()
@@ -387,7 +401,7 @@ def render_clip(
     mark = time.perf_counter()
     size = (preset.width, preset.height)
     scene = prepare_scene(
-        photo, depth, motion, size, preset.frame_count, inpainter, settings.stereo, cache
+        photo, depth, motion, size, preset.frame_count, inpainter, settings.stereo, cache, upscaler
     )
     del photo
     timings["scene"] = time.perf_counter() - mark

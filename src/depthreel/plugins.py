@@ -24,10 +24,13 @@ DISTRIBUTION = "depthreel"
 BUILTIN_MODULES = {
     "builtin_motions": "depthreel.builtins.motions",
     "builtin_effects": "depthreel.builtins.effects",
+    "builtin_captions": "depthreel.builtins.captions",
     "builtin_presets": "depthreel.builtins.presets",
     "builtin_user_presets": "depthreel.builtins.user_presets",
     "builtin_estimators": "depthreel.builtins.estimators",
     "builtin_inpainters": "depthreel.builtins.inpainters",
+    "builtin_segmenters": "depthreel.builtins.segmenters",
+    "builtin_upscalers": "depthreel.builtins.upscalers",
 }
 
 

@@ -18,6 +18,8 @@ KINDS = {
     "preset": "register_presets",
     "estimator": "register_estimators",
     "inpainter": "register_inpainters",
+    "segmenter": "register_segmenters",
+    "upscaler": "register_upscalers",
 }
 
 

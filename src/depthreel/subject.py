@@ -24,13 +24,21 @@ def find_subject(depth: np.ndarray, near_share: float = 0.3) -> Subject:
     "Nearest" is judged on inverse depth, and never reaches into the far quarter of the
     scene's inverse-depth range, so a small near object over a flat far wall is still found.
     """
+    return subject_region(depth, near_share)[0]
+
+
+def subject_region(depth: np.ndarray, near_share: float = 0.3) -> tuple[Subject, np.ndarray | None]:
+    """find_subject's Subject and its region: a bool mask on a grid of at most 256 px a side.
+
+    The mask is None when no region stands out (then the focus is the median depth).
+    """
     small = depth
     scale = 256 / max(depth.shape)
     if scale < 1:
         small = cv2.resize(depth, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
     valid = np.isfinite(small) & (small > 0)
     if not valid.any():
-        return Subject(focus_depth=1.0)
+        return Subject(focus_depth=1.0), None
     inverse = np.where(valid, 1.0 / np.where(valid, small, 1.0), 0.0)
     lo, hi = np.quantile(inverse[valid], [0.01, 0.99])
     threshold = max(float(np.quantile(inverse[valid], 1.0 - near_share)), lo + 0.25 * (hi - lo))
@@ -48,11 +56,12 @@ def find_subject(depth: np.ndarray, near_share: float = 0.3) -> Subject:
         if score > best_score:
             best, best_score = label, score
     if best < 0:
-        return Subject(focus_depth=float(np.median(small[valid])))
+        return Subject(focus_depth=float(np.median(small[valid]))), None
     region = labels == best
-    return Subject(
+    subject = Subject(
         focus_depth=float(np.median(small[region])),
         center_x=float(centroids[best][0] / w),
         center_y=float(centroids[best][1] / h),
         area=float(region.mean()),
     )
+    return subject, region

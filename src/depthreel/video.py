@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import queue
+import signal
 import subprocess
 import threading
 from pathlib import Path
@@ -88,8 +89,14 @@ class VideoWriter:
             *encoder_args(self.preset),
             str(self.path),
         ]
+        # Its own process group: a Ctrl-C in the terminal reaches depthreel alone, which then
+        # stops ffmpeg itself and removes the partial file (no race with ffmpeg's own exit).
         self._proc = subprocess.Popen(
-            cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+            cmd,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            process_group=0,
         )
         self._reader = threading.Thread(target=self._drain_stderr, daemon=True)
         self._reader.start()
@@ -101,8 +108,15 @@ class VideoWriter:
             self._stderr.append(line)
 
     def _error(self) -> str:
+        code = self._proc.returncode if self._proc is not None else None
+        if code is not None and code < 0 and -code == getattr(signal, "SIGXFSZ", -1):
+            return "disk full or file size limit reached while writing the video"
         text = b"".join(self._stderr).decode(errors="replace").strip().splitlines()
-        return text[-1] if text else "ffmpeg stopped unexpectedly"
+        if text:
+            return text[-1]
+        if code is not None and code < 0:
+            return f"ffmpeg was stopped by signal {-code}"
+        return "ffmpeg stopped unexpectedly"
 
     def write(self, frame: np.ndarray) -> None:
         """Append one (height, width, 3) uint8 RGB frame."""

@@ -9,11 +9,16 @@ import numpy as np
 
 from depthreel import hookimpl
 from depthreel.hookspecs import Register
+from depthreel.imaging import push_pull
 from depthreel.inpaint import Inpainter
 
 
 class TeleaInpainter(Inpainter):
-    """OpenCV's fast-marching inpainting (Telea 2004), for colour and depth alike."""
+    """OpenCV's fast-marching inpainting (Telea 2004) for colour; depth by push-pull.
+
+    The baseline the default inpainter is measured against. Depth uses a push-pull of the
+    context (Telea's float mode extrapolates gradients and overshoots across large holes).
+    """
 
     name: ClassVar[str] = "telea"
     description: ClassVar[str] = "OpenCV fast-marching inpainting (baseline)"
@@ -31,7 +36,7 @@ class TeleaInpainter(Inpainter):
         mask8 = mask.astype(np.uint8)
         image8 = np.clip(rgb * 255 + 0.5, 0, 255).astype(np.uint8)
         filled = cv2.inpaint(image8, mask8, radius, cv2.INPAINT_TELEA).astype(np.float32) / 255
-        filled_depth = cv2.inpaint(depth.astype(np.float32), mask8, radius, cv2.INPAINT_TELEA)
+        filled_depth = push_pull(depth.astype(np.float32), (~mask).astype(np.float32))
         out_rgb, out_depth = rgb.copy(), depth.copy()
         out_rgb[hole] = filled[hole]
         out_depth[hole] = filled_depth[hole]

@@ -28,9 +28,20 @@ def cli(ctx: click.Context, debug: bool) -> None:
 
 
 def _register_commands() -> None:
-    from depthreel.cli import depth, listing, preview, render, still
+    from depthreel.cli import (
+        batch,
+        cutout,
+        depth,
+        listing,
+        preview,
+        reel,
+        refocus,
+        render,
+        scene,
+        still,
+    )
 
-    for module in (render, still, depth, listing, preview):
+    for module in (render, still, depth, listing, preview, scene, cutout, refocus, batch, reel):
         for command in module.COMMANDS:
             cli.add_command(command)
 
@@ -43,6 +54,12 @@ def _terminate(signum: int, frame: Any) -> None:
 
 
 def main() -> None:
-    """Entry point of the `depthreel` script: SIGTERM is handled like Ctrl-C (clean abort)."""
+    """Entry point of the `depthreel` script: SIGTERM is handled like Ctrl-C (clean abort).
+
+    SIGXFSZ (file size limit reached) is ignored so that the write fails with an error we
+    report in one line, instead of killing the process with a core dump.
+    """
     signal.signal(signal.SIGTERM, _terminate)
+    if hasattr(signal, "SIGXFSZ"):
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
     sys.exit(cli.main(prog_name="depthreel"))

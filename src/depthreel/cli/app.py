@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from dataclasses import dataclass, field
 from typing import Any
@@ -68,8 +69,33 @@ class DepthreelGroup(click.Group):
         except Exception as exc:
             if _debug(ctx):
                 raise
-            message = f"internal error: {type(exc).__name__}: {exc}".splitlines()[0]
+            plugin = blamed_plugin(ctx.obj, exc)
+            what = f"plugin '{plugin}' failed" if plugin else "internal error"
+            message = f"{what}: {type(exc).__name__}: {exc}".splitlines()[0]
             raise UserError(f"{message} (run with --debug for details)") from None
+
+
+def blamed_plugin(app: Any, exc: BaseException) -> str | None:
+    """The third-party plugin whose code raised `exc` (deepest frame in its files), if any."""
+    pm = getattr(app, "_pm", None)
+    if pm is None:
+        return None
+    roots: dict[str, str] = {}
+    for name, plugin in pm.list_name_plugin():
+        path = getattr(plugin, "__file__", None)
+        if name.startswith("builtin_") or not path:
+            continue
+        is_package = os.path.basename(path) == "__init__.py"
+        roots[name] = os.path.dirname(path) + os.sep if is_package else path
+    blamed = None
+    tb = exc.__traceback__
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        for name, root in roots.items():
+            if filename == root or (root.endswith(os.sep) and filename.startswith(root)):
+                blamed = name
+        tb = tb.tb_next
+    return blamed
 
 
 def _debug(ctx: click.Context) -> bool:

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from depthreel.cli.app import App, notice
+from depthreel.cli.options import allow_huge_option
 
 
 def preview_path(output: Path) -> Path:
@@ -25,6 +26,7 @@ def preview_path(output: Path) -> Path:
 @click.option("--preview/--no-preview", default=True, help="Also write OUTPUT-preview.png.")
 @click.option("--force", "-f", is_flag=True, help="Overwrite existing files.")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors and notices.")
+@allow_huge_option
 @click.pass_obj
 def depth(
     app: App,
@@ -34,8 +36,13 @@ def depth(
     preview: bool,
     force: bool,
     quiet: bool,
+    allow_huge: bool,
 ) -> None:
-    """Estimate PHOTO's depth and save it (larger = nearer, as Depth Anything's maps)."""
+    """Save PHOTO's depth (larger = nearer, as Depth Anything's maps).
+
+    The depth the camera stored in the photo (iPhone Portrait HEIC, Google Camera JPEG) is
+    used when present; --estimator estimates instead.
+    """
     import cv2
     import numpy as np
 
@@ -51,7 +58,7 @@ def depth(
     check_output(output, force)
     if preview:
         check_output(preview_path(output), force)
-    image = load_photo(photo)
+    image = load_photo(photo, allow_huge=allow_huge)
     result = photo_depth(image, app.registry, notice, estimator=estimator, cache=Cache.default())
     z = result.depth
     if z.shape != image.rgb.shape[:2]:  # edge-aware upsampling, guided by the photo itself

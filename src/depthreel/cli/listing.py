@@ -14,6 +14,8 @@ LISTS = {
     "presets": "preset",
     "estimators": "estimator",
     "inpainters": "inpainter",
+    "segmenters": "segmenter",
+    "upscalers": "upscaler",
 }
 
 
@@ -22,7 +24,7 @@ LISTS = {
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @click.pass_obj
 def list_command(app: App, what: str, as_json: bool) -> None:
-    """List the motions, effects, presets, estimators or inpainters that are installed."""
+    """List what is installed of one kind: motions, effects, presets, estimators and so on."""
     kind = LISTS[what]
     entries = list(app.registry.items(kind))
     if as_json:

@@ -15,6 +15,13 @@ __all__ = ["build_settings", "parse_size", "parse_spec", "parse_value", "render_
 
 DEPTH_KINDS = ("inverse", "disparity", "metric")
 
+# --allow-huge: lift the decompression-bomb guard on photo size (render-like commands, depth).
+allow_huge_option = click.option(
+    "--allow-huge",
+    is_flag=True,
+    help="Read photos over 120 megapixels (trusted files only; they need a lot of memory).",
+)
+
 
 def render_options(command: Callable[..., Any]) -> Callable[..., Any]:
     """The options that choose how a photo becomes a clip (shared by render-like commands)."""
@@ -71,6 +78,13 @@ def render_options(command: Callable[..., Any]) -> Callable[..., Any]:
             help="Stereo side by side for VR: sbs (double width) or hsbs (half width each).",
         ),
         click.option("--no-cache", is_flag=True, help="Do not reuse or store depth and layers."),
+        allow_huge_option,
+        click.option(
+            "--upscaler",
+            default="lanczos",
+            show_default=True,
+            help="Enlarges the photo when the output needs more pixels than it has.",
+        ),
     ]
     for decorator in reversed(decorators):
         command = decorator(command)
@@ -94,6 +108,8 @@ def build_settings(
     no_cache: bool = False,
     loop: bool = False,
     size: str | None = None,
+    allow_huge: bool = False,
+    upscaler: str = "lanczos",
 ) -> Any:
     """RenderSettings from the shared render options."""
     from depthreel.pipeline import RenderSettings
@@ -125,4 +141,6 @@ def build_settings(
         inpainter=inpainter,
         stereo=stereo,
         no_cache=no_cache,
+        allow_huge=allow_huge,
+        upscaler=upscaler,
     )

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from depthreel.cli.app import App, notice
+from depthreel.cli.options import allow_huge_option
 
 
 @click.command()
@@ -33,6 +34,7 @@ from depthreel.cli.app import App, notice
 @click.option("--quality", type=click.IntRange(1, 100), default=85, help="JPEG quality.")
 @click.option("--force", "-f", is_flag=True, help="Overwrite an existing sheet.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress or summary.")
+@allow_huge_option
 @click.pass_obj
 def preview(
     app: App,
@@ -49,6 +51,7 @@ def preview(
     quality: int,
     force: bool,
     quiet: bool,
+    allow_huge: bool,
 ) -> None:
     """Contact sheet of SOURCE: a row of frames per motion (a photo) or per photo (a folder)."""
     import cv2
@@ -94,6 +97,7 @@ def preview(
         per_line=per_line,
         inpainter=inpainter,
         cache=None if no_cache else Cache.default(),
+        allow_huge=allow_huge,
     )
     bgr = cv2.cvtColor(sheet, cv2.COLOR_RGB2BGR)
     params = [cv2.IMWRITE_JPEG_QUALITY, quality] if suffix != ".png" else []

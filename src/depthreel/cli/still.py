@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from depthreel.cli.app import App, notice
-from depthreel.cli.options import DEPTH_KINDS
+from depthreel.cli.options import DEPTH_KINDS, allow_huge_option
 
 
 @click.command()
@@ -35,6 +35,7 @@ from depthreel.cli.options import DEPTH_KINDS
 )
 @click.option("--force", "-f", is_flag=True, help="Overwrite existing files.")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors and notices.")
+@allow_huge_option
 @click.pass_obj
 def still(
     app: App,
@@ -51,6 +52,7 @@ def still(
     layers_dir: Path | None,
     force: bool,
     quiet: bool,
+    allow_huge: bool,
 ) -> None:
     """Render PHOTO from a camera moved by the offsets.
 
@@ -76,7 +78,7 @@ def still(
     if focal is not None and not focal > 0:
         raise DepthreelError(f"--focal must be > 0, got {focal}")
     inpainter_obj = app.registry.get("inpainter", inpainter)()
-    image = load_photo(photo)
+    image = load_photo(photo, allow_huge=allow_huge)
     camera = photo_camera(image, focal)
     depth, source = full_depth(
         image, app.registry, notice, camera, estimator, depth_file, depth_kind

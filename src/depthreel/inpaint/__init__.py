@@ -8,7 +8,23 @@ import numpy as np
 
 
 class Inpainter:
-    """Base class for inpainters contributed through the `register_inpainters` hook."""
+    """Base class for inpainters contributed through the `register_inpainters` hook.
+
+    The layered depth image calls `inpaint` on views of the photo rendered from the extreme
+    poses of the camera path: `hole` is what the move uncovers there, `context` the pixels
+    that really show the scene. Whatever comes back in the hole is mapped onto the hidden
+    background behind the foreground edges (see depthreel.ldi). Options given on the command
+    line or in code arrive as keyword arguments in `self.options`.
+
+    A learned inpainter (e.g. LaMa) plugs in the same way: a subclass whose `inpaint` runs the
+    network on the RGB image and the hole mask. It should download its weights on first use
+    (e.g. huggingface_hub.hf_hub_download into the user's cache, importing torch and the hub
+    inside `inpaint`, not at import time) and raise depthreel.errors.DepthreelError with one
+    clear line when they cannot be fetched. Networks take no context mask, so blank the
+    non-context pixels into the hole (hole | ~context) before the call, then copy back only
+    the hole; when the network gives no depth, return the depth filled by
+    depthreel.inpaint.pyramid.far_push_pull (the hole's background depth).
+    """
 
     name: ClassVar[str] = ""
     description: ClassVar[str] = ""
@@ -26,6 +42,7 @@ class Inpainter:
         """Fill the `hole` pixels of rgb (H, W, 3) float32 and depth (H, W) float32.
 
         Only pixels where `context` is True (default: outside the hole) may be copied from,
-        so a caller can keep foreground colour out of a background fill. Returns new arrays.
+        so a caller can keep foreground colour out of a background fill. Depth is 0 where
+        unknown. Returns new arrays (rgb, depth), the pixels outside the hole unchanged.
         """
         raise NotImplementedError

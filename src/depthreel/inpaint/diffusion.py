@@ -1,4 +1,4 @@
-"""The default inpainter: multi-scale diffusion from the background side only."""
+"""The default inpainter: multi-scale diffusion from the far side of every hole."""
 
 from __future__ import annotations
 
@@ -6,19 +6,21 @@ from typing import ClassVar
 
 import numpy as np
 
-from depthreel.imaging import push_pull
 from depthreel.inpaint import Inpainter
+from depthreel.inpaint.pyramid import far_push_pull
 
 
 class DiffusionInpainter(Inpainter):
-    """Fills holes with a push-pull pyramid of the context pixels (colour and depth together).
+    """Fills holes with a far-biased push-pull pyramid of the context (colour and depth).
 
-    Only context pixels feed the pyramid, so a hole behind a foreground edge takes the
-    background's colour and depth, never the foreground's.
+    Every pyramid cell keeps only the context pixels within `tol` (relative depth, option
+    `tol`, default 0.3) of its farthest one, so a hole between a foreground and a background
+    takes the background's colour and depth, never the foreground's; only context pixels feed
+    the pyramid at all. `tol=inf` makes it a plain push-pull.
     """
 
     name: ClassVar[str] = "diffusion"
-    description: ClassVar[str] = "background-aware multi-scale diffusion (fast, default)"
+    description: ClassVar[str] = "far-biased multi-scale diffusion (fast, default)"
 
     def inpaint(
         self,
@@ -28,10 +30,10 @@ class DiffusionInpainter(Inpainter):
         context: np.ndarray | None = None,
     ) -> tuple[np.ndarray, np.ndarray]:
         source = ~hole if context is None else context & ~hole
-        if not source.any():
-            return rgb.copy(), depth.copy()
-        stack = np.concatenate([rgb, depth[..., None]], axis=2).astype(np.float32)
-        filled = push_pull(stack, source.astype(np.float32))
-        out_rgb = np.where(hole[..., None], filled[..., :3], rgb).astype(np.float32)
-        out_depth = np.where(hole, filled[..., 3], depth).astype(np.float32)
+        tol = float(self.options.get("tol", 0.3))
+        filled_rgb, filled_depth = far_push_pull(rgb, depth, source.view(np.uint8), tol)
+        out_rgb = np.array(rgb, np.float32)
+        out_depth = np.array(depth, np.float32)
+        np.copyto(out_rgb, filled_rgb, where=hole[..., None])
+        np.copyto(out_depth, filled_depth, where=hole)
         return out_rgb, out_depth
