@@ -31,7 +31,7 @@ ZERO = np.float32(0.0)
 
 
 @njit(**JIT, inline="always")
-def _tent(du: float, dv: float, lk: int) -> tuple[float, ...]:
+def _tent(du: np.float32, dv: np.float32, lk: int) -> tuple[np.float32, ...]:
     """Weights of the 3x3 taps around a sample for a point (du, dv) from it.
 
     Bilinear (tent) weights max(0, 1 - |d - k|) for the tap at offset k, so all zero when the

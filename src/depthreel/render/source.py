@@ -79,7 +79,9 @@ def surface_gradient(depth: np.ndarray) -> np.ndarray:
 
 
 @njit(**JIT)
-def _link(depth: np.ndarray, grad: np.ndarray, tol: float, links: np.ndarray, flags: np.ndarray):  # type: ignore[no-untyped-def]
+def _link(
+    depth: np.ndarray, grad: np.ndarray, tol: float, links: np.ndarray, flags: np.ndarray
+) -> None:
     """Fill links and the QUAD and XLINK flags (see the module docstring)."""
     n_layers, hp, wp = depth.shape
     for k in range(n_layers):
@@ -206,8 +208,9 @@ def pack_source(layers: Sequence[Layer], src: Intrinsics, tol: float) -> Source:
     xn = (np.arange(-1, src.width + 1) - src.cx) / src.focal
     yn = (np.arange(-1, src.height + 1) - src.cy) / src.focal
     segments, starts = _segments(depth, GAP)
-    clear = ((color[:, :, 3] > 0) & (color[:, :, 3] < 1)).any(axis=2)  # (L, Hp) soft rows
-    opaque = ~clear
+    alpha = color[:, :, 3]
+    clear = np.asarray(((alpha > 0) & (alpha < 1)).any(axis=2))  # (L, Hp): rows with soft alpha
+    opaque = np.logical_not(clear)
     opaque[:, 1:] &= ~clear[:, :-1]
     opaque[:, :-1] &= ~clear[:, 1:]
     return Source(depth, color, grad, links, flags, segments, starts, opaque, xn, yn, has_alpha)
