@@ -1,14 +1,16 @@
-"""Where source samples land: the projection and each sample's footprint, vectorised by row.
+"""Where source samples land: the projection and each sample's footprint, vectorised.
 
-`project_row` (float64, for exact positions) finds each sample's nearest target pixel and the
-offset to it; `footprint_row` (float32, 16 lanes) the local inverse of the projection there
-(its Jacobian includes the depth's slope along the surface, which stretches a slanted
-surface), so the offset in source pixels from the sample to that pixel's point, the depth at
-that point, and which neighbouring pixels the sample's footprint also covers: its cell (the
+For each sample, in float64 for exact positions, its nearest target pixel and the offset to
+it (`_nearest`); then in float32 (16 lanes) the local inverse of the projection there (its
+Jacobian includes the depth's slope along the surface, which stretches a slanted surface),
+so the offset in source pixels from the sample to that pixel's point, the depth at that
+point, and which neighbouring pixels the sample's footprint also covers: its cell (the
 points within half a source pixel), or for a sample on a surface's edge its whole bilinear
-support, so that a silhouette fades out on both sides of its motion.
+support, so that a silhouette fades out on both sides of its motion (`_footprint`).
 
-Both loops are branch-free over unsigned indices so that they vectorise (Numba handles
+`project_row` and `footprint_row` apply them to a run of samples of one source row,
+`project_points` and `footprint_points` to a list of samples anywhere (a sparse layer's).
+The loops are branch-free over unsigned indices so that they vectorise (Numba handles
 negative indices on every access of a signed one).
 """
 
@@ -39,6 +41,159 @@ EDGE_FAR = np.float32(1.1)  # an edge sample's footprint only counts a pixel bey
 Camera = tuple[float, ...]  # depthreel.render.project.camera_params as a tuple (16 floats)
 
 
+@njit(**JIT, inline="always")
+def _nearest(
+    cam: Camera, xu: float, yv: float, z: float, h: int, w: int
+) -> tuple[np.int32, np.float32, np.float32, np.float32, np.float32, np.float32]:
+    """(pixel, depth, ox, oy, column, row) of a sample at normalised (xu, yv), depth z.
+
+    The nearest target pixel's flat index (-1 when the sample is absent or behind the
+    camera; when only that pixel is off the (h, w) frame, -2 - its flat index in the frame
+    grown by BORDER), the sample's depth along the new camera's axis, the offset (ox, oy)
+    from the projected sample to that pixel and the pixel's column and row, in pixels.
+    """
+    r00, r01, r02, r10, r11, r12, r20, r21, r22 = cam[:9]
+    t0, t1, t2, f, ox, oy, _ = cam[9:16]
+    rx = r00 * xu + r01 * yv + r02  # the sample's ray in the new camera's frame
+    ry = r10 * xu + r11 * yv + r12
+    rz = r20 * xu + r21 * yv + r22
+    pz = z * rz - t2
+    iz = 1.0 / pz
+    x = f * (z * rx - t0) * iz + ox
+    y = f * (z * ry - t1) * iz + oy
+    jn = np.floor(x + 0.5)
+    yn = np.floor(y + 0.5)
+    ok = (z > 0.0) & (pz > NEAR_Z)
+    inside = (jn >= 0.0) & (yn >= 0.0) & (jn < w) & (yn < h)
+    near = (jn >= -BORDER) & (yn >= -BORDER) & (jn < w + BORDER) & (yn < h + BORDER)
+    off = -2 - (int(yn + BORDER) * (w + 2 * BORDER) + int(jn + BORDER))
+    flat = int(yn) * w + int(jn) if inside else (off if near else -1)
+    return (
+        np.int32(flat if ok else -1),
+        np.float32(pz),
+        np.float32(jn - x),
+        np.float32(yn - y),
+        np.float32(jn),
+        np.float32(yn),
+    )
+
+
+@njit(**JIT)
+def pose_constants(cam: Camera, step: float) -> tuple[np.float32, ...]:
+    """The constants of _footprint for a camera, as float32; step: a source pixel, normalised.
+
+    With r the sample's ray in the new camera and (cx, cy, pz) = z r - t the point, the
+    Jacobian's numerator M has entries s (pz r_ij - c_i r_2j) + f g_j (t_i rz - t2 r_i) (s =
+    kf z, i the image axis, j the source axis, g the depth's slope), and pz r_ij - c_i r_2j =
+    z e_ij - t2 r_ij + t_i r_2j where e_i0 is affine in yv and e_i1 in xn.
+    """
+    r00, r01, r02, r10, r11, r12, r20, r21, r22 = cam[:9]
+    t0, t1, t2, f, _, _, kf = cam[9:16]
+    c = (
+        r21, r22, r20,  # rz = r20 xn + r21 yv + r22
+        r00 * r21 - r20 * r01, r00 * r22 - r20 * r02, -t2 * r00 + t0 * r20,  # e00, its offset
+        r22 * r01 - r02 * r21, r20 * r01 - r00 * r21, -t2 * r01 + t0 * r21,  # e01 (in xn)
+        r10 * r21 - r20 * r11, r10 * r22 - r20 * r12, -t2 * r10 + t1 * r20,  # e10
+        r22 * r11 - r12 * r21, r20 * r11 - r10 * r21, -t2 * r11 + t1 * r21,  # e11 (in xn)
+        t0, t1, t2, r00, r01, r02, r10, r11, r12,
+        kf, f, r20 * step, r21 * step,  # the last two: d rz / du, d rz / dv
+    )  # fmt: skip
+    return (
+        np.float32(c[0]), np.float32(c[1]), np.float32(c[2]), np.float32(c[3]),
+        np.float32(c[4]), np.float32(c[5]), np.float32(c[6]), np.float32(c[7]),
+        np.float32(c[8]), np.float32(c[9]), np.float32(c[10]), np.float32(c[11]),
+        np.float32(c[12]), np.float32(c[13]), np.float32(c[14]), np.float32(c[15]),
+        np.float32(c[16]), np.float32(c[17]), np.float32(c[18]), np.float32(c[19]),
+        np.float32(c[20]), np.float32(c[21]), np.float32(c[22]), np.float32(c[23]),
+        np.float32(c[24]), np.float32(c[25]), np.float32(c[26]), np.float32(c[27]),
+    )  # fmt: skip
+
+
+@njit(**JIT, inline="always")
+def _row_constants(pc: tuple[np.float32, ...], yv: np.float32) -> tuple[np.float32, ...]:
+    """pose_constants resolved for source row yv: what _footprint needs, affine in xn."""
+    rz1, rz2, rz0 = pc[0], pc[1], pc[2]
+    t0, t1, t2, r00, r01, r02, r10, r11, r12 = pc[15:24]
+    rz_c = rz1 * yv + rz2  # rz = rz0 xn + rz_c
+    return (
+        rz0, rz_c,
+        pc[3] * yv + pc[4], pc[5], pc[6], pc[7], pc[8],  # e00, its offset; e01 = a + d xn, c
+        pc[9] * yv + pc[10], pc[11], pc[12], pc[13], pc[14],  # e10, ...; e11
+        t0 * rz0 - t2 * r00, t0 * rz_c - t2 * (r01 * yv + r02),  # P = t0 rz - t2 rx
+        t1 * rz0 - t2 * r10, t1 * rz_c - t2 * (r11 * yv + r12),  # Q = t1 rz - t2 ry
+        pc[24], pc[25], pc[26], pc[27],
+    )  # fmt: skip
+
+
+@njit(**JIT, inline="always")
+def _footprint(
+    rc: tuple[np.float32, ...],
+    xu: np.float32,
+    z: np.float32,
+    pz: np.float32,
+    gu: np.float32,
+    gv: np.float32,
+    o_x: np.float32,
+    o_y: np.float32,
+    edge: bool,
+    seam: bool,
+) -> tuple[np.float32, ...]:
+    """(du, dv, zp, zu, zv, i00, i01, i10, i11, bits) of a sample (see footprint_row).
+
+    rc: _row_constants of its row; xu its normalised column, z its depth and (gu, gv) the
+    depth's slope along its surface, pz its depth in the new camera and (o_x, o_y) the offset
+    from it to its nearest pixel (_nearest); edge: it misses a link.
+    """
+    rz0, rz_c, e00, c00, a01, d01, c01, e10, c10, a11, d11, c11 = rc[:12]
+    p_x, p_c, q_x, q_c, kf, f, r20d, r21d = rc[12:20]
+    rz = rz0 * xu + rz_c
+    # The Jacobian of the projection is J = M / pz**2, M = kf z E + f (P, Q) x grad(z).
+    s0 = kf * z
+    fp = f * (p_x * xu + p_c)
+    fq = f * (q_x * xu + q_c)
+    m00 = s0 * (z * e00 + c00) + gu * fp
+    m01 = s0 * (z * (a01 + d01 * xu) + c01) + gv * fp
+    m10 = s0 * (z * e10 + c10) + gu * fq
+    m11 = s0 * (z * (a11 + d11 * xu) + c11) + gv * fq
+    det = m00 * m11 - m01 * m10
+    k = pz * pz / det  # J^-1 = adj(M) pz**2 / det(M)
+    i00 = m11 * k
+    i01 = -m01 * k
+    i10 = -m10 * k
+    i11 = m00 * k
+    # The footprint: an edge sample's bilinear support, so that a silhouette fades out on
+    # both sides, any other sample's cell. Its bounding box in pixels (half sizes hx, hy)
+    # decides which neighbours of the nearest pixel may lie in it: those towards the sample
+    # lie 1 - |offset| away, those beyond 1 + |offset| (an edge sample's only count where it
+    # weighs enough).
+    reach = ONE if edge else RADIUS
+    far = EDGE_FAR if edge else ONE
+    ipz2 = ONE / (pz * pz)
+    hx = reach * (abs(m00) + abs(m01)) * ipz2
+    hy = reach * (abs(m10) + abs(m11)) * ipz2
+    near_x = ONE - abs(o_x) < hx
+    near_y = ONE - abs(o_y) < hy
+    bits = (
+        (ACROSS if near_x else 0)
+        | (DOWN if near_y else 0)
+        | (DIAGONAL if near_x & near_y else 0)
+        | (WIDE if (hx > far * (ONE + abs(o_x))) | (hy > far * (ONE + abs(o_y))) else 0)
+        | (SEAM if seam else 0)
+    )
+    good = (abs(det) > TINY * pz * pz * pz * pz) & (hx < MAX_EXTENT) & (hy < MAX_EXTENT)
+    du = i00 * o_x + i01 * o_y
+    dv = i10 * o_x + i11 * o_y
+    # The depth at the pixel's point: pz + its slope along the surface times (du, dv).
+    zu = gu * rz + z * r20d
+    zv = gv * rz + z * r21d
+    zp = pz + zu * du + zv * dv
+    # A dropped sample samples nothing (an offset of a whole pixel), claims nothing more.
+    return (
+        du if good else NOWHERE, dv, zp, zu, zv, i00, i01, i10, i11,
+        np.float32(bits if good else 0),
+    )  # fmt: skip
+
+
 @njit(**JIT)
 def project_row(
     cam: Camera,
@@ -51,50 +206,41 @@ def project_row(
     w: int,
     out: tuple[np.ndarray, ...],
 ) -> None:
-    """Project samples u0 <= u < u1 of one source row (float64, for exact positions).
+    """_nearest for samples u0 <= u < u1 of a source row (normalised row yv, depths zrow).
 
-    out = (pix, z, ox, oy, ..., jn, yn): the nearest target pixel's flat index (-1 when the
-    sample is absent or behind the camera; when only that pixel is off the (h, w) frame, -2 -
-    its flat index in the frame grown by BORDER), the sample's depth along the new camera's
-    axis, the offset (ox, oy) from the projected sample to that pixel and the pixel's column
-    and row, in pixels. Branch-free so
-    that it vectorises.
+    out = (pix, z, ox, oy, ..., jn, yn): its results, per sample.
     """
     pix, zs, oxs, oys, jns, yns = out[0], out[1], out[2], out[3], out[10], out[11]
-    r00, r01, r02, r10, r11, r12, r20, r21, r22 = cam[:9]
-    t0, t1, t2, f, ox, oy, _ = cam[9:16]
-    bx = r01 * yv + r02
-    by = r11 * yv + r12
-    bz = r21 * yv + r22
     for u in range(uint64(u0), uint64(u1)):
-        z = float(zrow[u])
-        xu = xn[u]
-        rx = r00 * xu + bx  # the sample's ray in the new camera's frame
-        ry = r10 * xu + by
-        rz = r20 * xu + bz
-        pz = z * rz - t2
-        iz = 1.0 / pz
-        x = f * (z * rx - t0) * iz + ox
-        y = f * (z * ry - t1) * iz + oy
-        jn = np.floor(x + 0.5)  # the nearest pixel
-        yn_ = np.floor(y + 0.5)
-        oxs[u] = np.float32(jn - x)
-        oys[u] = np.float32(yn_ - y)
-        jns[u] = np.float32(jn)
-        yns[u] = np.float32(yn_)
-        ok = (z > 0.0) & (pz > NEAR_Z)
-        inside = (jn >= 0.0) & (yn_ >= 0.0) & (jn < w) & (yn_ < h)
-        near = (jn >= -BORDER) & (yn_ >= -BORDER) & (jn < w + BORDER) & (yn_ < h + BORDER)
-        off = -2 - (int(yn_ + BORDER) * (w + 2 * BORDER) + int(jn + BORDER))
-        flat = int(yn_) * w + int(jn) if inside else (off if near else -1)
-        pix[u] = np.int32(flat if ok else -1)
-        zs[u] = np.float32(pz)
+        pix[u], zs[u], oxs[u], oys[u], jns[u], yns[u] = _nearest(
+            cam, xn[u], yv, float(zrow[u]), h, w
+        )
+
+
+@njit(**JIT)
+def project_points(
+    cam: Camera,
+    xn: np.ndarray,
+    yn: np.ndarray,
+    z: np.ndarray,
+    n: int,
+    h: int,
+    w: int,
+    out: tuple[np.ndarray, ...],
+) -> None:
+    """_nearest for the first n samples of a list (normalised xn, yn, depths z)."""
+    pix, zs, oxs, oys, jns, yns = out[0], out[1], out[2], out[3], out[10], out[11]
+    for t in range(uint64(0), uint64(n)):
+        pix[t], zs[t], oxs[t], oys[t], jns[t], yns[t] = _nearest(
+            cam, xn[t], yn[t], float(z[t]), h, w
+        )
 
 
 @njit(**JIT)
 def footprint_row(
-    cam: tuple[np.float32, ...],
+    pc: tuple[np.float32, ...],
     xn: np.ndarray,
+    yv: float,
     zrow: np.ndarray,
     gu_row: np.ndarray,
     gv_row: np.ndarray,
@@ -104,74 +250,29 @@ def footprint_row(
     u1: int,
     out: tuple[np.ndarray, ...],
 ) -> tuple[int, int, int, int]:
-    """The local inverse projection of samples u0 <= u < u1 (float32, after project_row).
+    """_footprint for samples u0 <= u < u1 of a source row (after project_row).
 
-    cam: row_camera of this row. out = (pix, z, ox, oy, du, dv, inv, extras, zp, slopes, jn,
-    yn): fills the offset (du, dv) in source pixels from the sample to its nearest pixel's
-    point, the depth zp there and its slopes (2, Wp) along the source axes, the inverse
-    Jacobian inv (4, Wp) and extras: the other pixels of the sample's footprint (its cell, or
-    for an edge sample, one with links (Wp,) missing, its bilinear support), see ACROSS, and
-    SEAM. Samples seen edge-on or magnified beyond MAX_EXTENT get nothing: an offset of
-    NOWHERE, no other pixels. Returns how many samples have extras, and have ACROSS, DOWN and
-    DIAGONAL.
+    pc: pose_constants; xn (Wp,) float32, yv the row, normalised. out = (pix, z, ox, oy, du,
+    dv, inv, extras, zp, slopes, jn, yn): fills the offset (du, dv) in source pixels from the
+    sample to its nearest pixel's point, the depth zp there and its slopes (2, Wp) along the
+    source axes, the inverse Jacobian inv (4, Wp) and extras: the other pixels of the
+    sample's footprint (its cell, or for an edge sample, one with links (Wp,) missing, its
+    bilinear support), see ACROSS, and SEAM. Samples seen edge-on or magnified beyond
+    MAX_EXTENT get nothing: an offset of NOWHERE, no other pixels. Returns how many samples
+    have extras, and have ACROSS, DOWN and DIAGONAL.
     """
     _, zs, oxs, oys, dus, dvs, inv, extras, zps, slopes, _, _ = out
-    rz0, rz1, a00, b00, a01, c01, b01, a10, b10, a11, c11, b11, p0, p1, q0, q1 = cam[:16]
-    kf, f, r20d, r21d = cam[16], cam[17], cam[18], cam[19]
+    rc = _row_constants(pc, np.float32(yv))
     n_any = n_across = n_down = n_diagonal = 0
     for u in range(uint64(u0), uint64(u1)):
-        z = zrow[u]
-        xu = xn[u]
-        pz = zs[u]
-        # The Jacobian of the projection is J = M / pz**2, M = kf z E + f (P, Q) x grad(z);
-        # E's entries are affine in z, with per-row coefficients (see row_camera).
-        s0 = kf * z
-        fp = f * (p0 + p1 * xu)
-        fq = f * (q0 + q1 * xu)
-        m00 = s0 * (z * a00 + b00) + gu_row[u] * fp
-        m01 = s0 * (z * (a01 + c01 * xu) + b01) + gv_row[u] * fp
-        m10 = s0 * (z * a10 + b10) + gu_row[u] * fq
-        m11 = s0 * (z * (a11 + c11 * xu) + b11) + gv_row[u] * fq
-        det = m00 * m11 - m01 * m10
-        k = pz * pz / det  # J^-1 = adj(M) pz**2 / det(M)
-        i00 = m11 * k
-        i01 = -m01 * k
-        i10 = -m10 * k
-        i11 = m00 * k
-        o_x = oxs[u]
-        o_y = oys[u]
-        # The footprint: an edge sample's bilinear support, so that a silhouette fades out on
-        # both sides, any other sample's cell. Its bounding box in pixels (half sizes hx, hy)
-        # decides which neighbours of the nearest pixel may lie in it: those towards the
-        # sample lie 1 - |offset| away, those beyond 1 + |offset| (an edge sample's only
-        # count where it weighs enough).
-        edge = links[u] != 255
-        reach = ONE if edge else RADIUS
-        far = EDGE_FAR if edge else ONE
-        ipz2 = ONE / (pz * pz)
-        hx = reach * (abs(m00) + abs(m01)) * ipz2
-        hy = reach * (abs(m10) + abs(m11)) * ipz2
-        near_x = ONE - abs(o_x) < hx
-        near_y = ONE - abs(o_y) < hy
-        good = (abs(det) > TINY * pz * pz * pz * pz) & (hx < MAX_EXTENT) & (hy < MAX_EXTENT)
-        bits = (
-            (ACROSS if near_x else 0)
-            | (DOWN if near_y else 0)
-            | (DIAGONAL if near_x & near_y else 0)
-            | (WIDE if (hx > far * (ONE + abs(o_x))) | (hy > far * (ONE + abs(o_y))) else 0)
-            | (SEAM if flags[u] & XLINK else 0)
-        )
-        bits = bits if good else 0
-        # A dropped sample samples nothing (an offset of a whole pixel), claims nothing more.
-        du = i00 * o_x + i01 * o_y
-        dv = i10 * o_x + i11 * o_y
-        dus[u] = du if good else NOWHERE
+        du, dv, zp, zu, zv, i00, i01, i10, i11, fbits = _footprint(
+            rc, xn[u], zrow[u], zs[u], gu_row[u], gv_row[u], oxs[u], oys[u],
+            links[u] != 255, (flags[u] & XLINK) != 0,
+        )  # fmt: skip
+        bits = np.uint8(fbits)
+        dus[u] = du
         dvs[u] = dv
-        # The depth at the pixel's point: pz + its slope along the surface times (du, dv).
-        rz = rz0 + rz1 * xu
-        zu = gu_row[u] * rz + z * r20d
-        zv = gv_row[u] * rz + z * r21d
-        zps[u] = pz + zu * du + zv * dv
+        zps[u] = zp
         slopes[0, u] = zu
         slopes[1, u] = zv
         inv[0, u] = i00
@@ -187,46 +288,35 @@ def footprint_row(
 
 
 @njit(**JIT)
-def row_camera(cam: Camera, yv: float, step: float) -> tuple[np.float32, ...]:
-    """The per-row constants of footprint_row for source row yv (normalised), as float32.
-
-    step is the normalised size of a source pixel.
-    With rx, ry, rz the sample's ray in the new camera and (cx, cy, pz) = z r - t the point,
-    the Jacobian's numerator M has entries s (pz r_ij - c_i r_2j) + f g_j (t_i rz - t2 r_i)
-    (s = kf z, i the image axis, j the source axis), and pz r_ij - c_i r_2j = z e_ij - t2 r_ij
-    + t_i r_2j where e_ij depends on yv for j = 0 and is affine in xn for j = 1.
-    """
-    r00, r01, r02, r10, r11, r12, r20, r21, r22 = cam[:9]
-    t0, t1, t2, f, _, _, kf = cam[9:16]
-    c = (
-        r21 * yv + r22,  # rz = rz0 + rz1 xn
-        r20,
-        yv * (r00 * r21 - r20 * r01) + r00 * r22 - r20 * r02,  # e00
-        -t2 * r00 + t0 * r20,
-        r22 * r01 - r02 * r21,  # e01 = a + c xn
-        r20 * r01 - r00 * r21,
-        -t2 * r01 + t0 * r21,
-        yv * (r10 * r21 - r20 * r11) + r10 * r22 - r20 * r12,  # e10
-        -t2 * r10 + t1 * r20,
-        r22 * r11 - r12 * r21,  # e11 = a + c xn
-        r20 * r11 - r10 * r21,
-        -t2 * r11 + t1 * r21,
-        t0 * (r21 * yv + r22) - t2 * (r01 * yv + r02),  # P = t0 rz - t2 rx = p0 + p1 xn
-        t0 * r20 - t2 * r00,
-        t1 * (r21 * yv + r22) - t2 * (r11 * yv + r12),  # Q = t1 rz - t2 ry = q0 + q1 xn
-        t1 * r20 - t2 * r10,
-        kf,
-        f,
-        r20 * step,  # d rz / du
-        r21 * step,
-    )
-    return (
-        np.float32(c[0]), np.float32(c[1]), np.float32(c[2]), np.float32(c[3]),
-        np.float32(c[4]), np.float32(c[5]), np.float32(c[6]), np.float32(c[7]),
-        np.float32(c[8]), np.float32(c[9]), np.float32(c[10]), np.float32(c[11]),
-        np.float32(c[12]), np.float32(c[13]), np.float32(c[14]), np.float32(c[15]),
-        np.float32(c[16]), np.float32(c[17]), np.float32(c[18]), np.float32(c[19]),
-    )  # fmt: skip
+def footprint_points(
+    pc: tuple[np.float32, ...],
+    xn: np.ndarray,
+    yn: np.ndarray,
+    z: np.ndarray,
+    gu: np.ndarray,
+    gv: np.ndarray,
+    links: np.ndarray,
+    flags: np.ndarray,
+    n: int,
+    out: tuple[np.ndarray, ...],
+) -> None:
+    """footprint_row for the first n samples of a list (after project_points)."""
+    _, zs, oxs, oys, dus, dvs, inv, extras, zps, slopes, _, _ = out
+    for t in range(uint64(0), uint64(n)):
+        du, dv, zp, zu, zv, i00, i01, i10, i11, fbits = _footprint(
+            _row_constants(pc, yn[t]), xn[t], z[t], zs[t], gu[t], gv[t], oxs[t], oys[t],
+            links[t] != 255, (flags[t] & XLINK) != 0,
+        )  # fmt: skip
+        dus[t] = du
+        dvs[t] = dv
+        zps[t] = zp
+        slopes[0, t] = zu
+        slopes[1, t] = zv
+        inv[0, t] = i00
+        inv[1, t] = i01
+        inv[2, t] = i10
+        inv[3, t] = i11
+        extras[t] = np.uint8(fbits)
 
 
 @njit(**JIT)

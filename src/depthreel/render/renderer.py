@@ -90,6 +90,8 @@ class Renderer:
             src_.opaque,
             src_.xn,
             src_.yn,
+            src_.sparse,
+            src_.points,
             stacked,
         )
         h, w = out.height, out.width

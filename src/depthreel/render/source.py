@@ -30,6 +30,7 @@ SURFACE_STEP = 0.05
 """Neighbouring samples whose depths differ by less than 5 % lie on one (slanted) surface."""
 
 GAP = 16  # runs of present samples closer than this are processed as one
+SPARSE = 0.3  # a layer with fewer samples than this share of its grid is rendered point by point
 
 
 @njit(**JIT, inline="always")
@@ -127,8 +128,9 @@ class Source:
     depth (L, Hp, Wp) float32, 0 where absent; color (L, Hp, 4, Wp) premultiplied rgba;
     grad (L, Hp, 2, Wp) surface slope (dZ/du, dZ/dv); links, flags (L, Hp, Wp) uint8;
     segments, starts: the runs of present samples (see _segments); opaque (L, Hp): whether
-    rows v - 1 .. v + 1 hold only opaque samples; xn (Wp), yn (Hp) the normalised image
-    coordinates of the padded columns and rows.
+    rows v - 1 .. v + 1 hold only opaque samples; sparse (L,): the layers with few samples
+    (see SPARSE), whose samples are listed in points (see _points); xn (Wp), yn (Hp) the
+    normalised image coordinates of the padded columns and rows.
     """
 
     depth: np.ndarray
@@ -139,6 +141,8 @@ class Source:
     segments: np.ndarray
     starts: np.ndarray
     opaque: np.ndarray
+    sparse: np.ndarray
+    points: tuple[np.ndarray, ...]
     xn: np.ndarray
     yn: np.ndarray
     has_alpha: bool
@@ -167,6 +171,38 @@ def _segments(depth: np.ndarray, gap: int) -> tuple[np.ndarray, np.ndarray]:
     counts = np.array([r.shape[0] for r in rows]).reshape(hp, n_layers).sum(axis=1)
     starts = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
     return np.concatenate(rows).astype(np.int64).reshape(-1, 3), starts
+
+
+def _points(
+    depth: np.ndarray,
+    grad: np.ndarray,
+    links: np.ndarray,
+    flags: np.ndarray,
+    layers: np.ndarray,
+    xn: np.ndarray,
+    yn: np.ndarray,
+) -> tuple[np.ndarray, ...]:
+    """The present samples of some layers as a list, in order of layer, row and column.
+
+    (row in the stacked (L * Hp) grid, column, xn, yn (float64), xn, yn, depth, slopes dZ/du
+    and dZ/dv (float32), links, flags): what the kernels read of each sample, contiguous.
+    """
+    hp = depth.shape[1]
+    ks, vs, us = np.nonzero(depth[layers] > 0)
+    ks = layers[ks]
+    return (
+        (ks * hp + vs).astype(np.int64),
+        us.astype(np.int64),
+        xn[us],
+        yn[vs],
+        xn[us].astype(np.float32),
+        yn[vs].astype(np.float32),
+        depth[ks, vs, us],
+        grad[ks, vs, 0, us],
+        grad[ks, vs, 1, us],
+        links[ks, vs, us],
+        flags[ks, vs, us],
+    )
 
 
 def pack_source(layers: Sequence[Layer], src: Intrinsics, tol: float) -> Source:
@@ -207,10 +243,26 @@ def pack_source(layers: Sequence[Layer], src: Intrinsics, tol: float) -> Source:
     _link(depth, grad, tol, links, flags)
     xn = (np.arange(-1, src.width + 1) - src.cx) / src.focal
     yn = (np.arange(-1, src.height + 1) - src.cy) / src.focal
-    segments, starts = _segments(depth, GAP)
+    segments, starts = _segments(depth, GAP)  # (sparse layers' are not used)
     alpha = color[:, :, 3]
     clear = np.asarray(((alpha > 0) & (alpha < 1)).any(axis=2))  # (L, Hp): rows with soft alpha
     opaque = np.logical_not(clear)
     opaque[:, 1:] &= ~clear[:, :-1]
     opaque[:, :-1] &= ~clear[:, 1:]
-    return Source(depth, color, grad, links, flags, segments, starts, opaque, xn, yn, has_alpha)
+    sparse = (depth > 0).mean(axis=(1, 2)) < SPARSE
+    points = _points(depth, grad, links, flags, np.flatnonzero(sparse), xn, yn)
+    return Source(
+        depth,
+        color,
+        grad,
+        links,
+        flags,
+        segments,
+        starts,
+        opaque,
+        sparse,
+        points,
+        xn,
+        yn,
+        has_alpha,
+    )

@@ -31,10 +31,12 @@ from depthreel.render.forward import (
     SEAM,
     WIDE,
     Camera,
+    footprint_points,
     footprint_row,
     neighbour_row,
+    pose_constants,
+    project_points,
     project_row,
-    row_camera,
 )
 from depthreel.render.jit import EMPTY, FULL, JIT
 from depthreel.render.sample import sample_points, sample_row
@@ -146,24 +148,32 @@ def _whole(u0: int, u1: int, lo: int, hi: int) -> tuple[int, int]:
 def _collect(
     u0: int,
     u1: int,
-    row: int,
+    where: tuple[int, np.ndarray, np.ndarray],
     proj: tuple[np.ndarray, ...],
     links: np.ndarray,
     h: int,
     w: int,
+    tol1: float,
     batch: tuple[np.ndarray, ...],
     done_kinds: int,
+    frame: tuple[np.ndarray, ...],
+    sparse: bool,
 ) -> tuple[int, int]:
     """Queue the points the vectorised sampler does not serve, from u0 on, into batch.
 
-    Those are the other pixels of samples' footprints (see project_row) and every pixel of
-    samples on a seam between layers (their nearest pixel is then skipped by _claim). batch =
+    Those are the other pixels of samples' footprints (see footprint_row) and every pixel of
+    samples on a seam between layers (their nearest pixel is then skipped by _claim). where:
+    the samples' place in the stacked source, (row, -, -) for a run of a row (column u) or
+    (-1, rows, columns) for a list (sample u at rows[u], columns[u]). batch =
     (rows, cols, offsets (cap, 2), pix, z); done_kinds: the kinds of neighbours sampled
-    already (neighbour_row). Returns (points queued, the first u not done), stopping early
-    when the batch is nearly full.
+    already (neighbour_row). For a sparse layer, queues the nearest pixels too, and only the
+    points that no nearer surface in frame (see _claim) covers whole already. Returns
+    (points queued, the first u not done), stopping early when the batch is nearly full.
     """
     pix, _, oxs, oys, dus, dvs, inv, extras, zps, slopes, jns, yns = proj
     rows, cols, offsets, bpix, bz = batch
+    _, cover, zbuf, _, _, _ = frame
+    row, listed_rows, listed_cols = where
     cap = rows.shape[0]
     # Skip eight samples without pending extras at a time.
     words = extras.view(np.uint64)
@@ -172,20 +182,24 @@ def _collect(
     u = u0 - 1
     while u + 1 < u1:
         u += 1
-        if u & 7 == 0 and u + 8 <= u1 and words[u >> 3] & pending == 0:
+        if not sparse and u & 7 == 0 and u + 8 <= u1 and words[u >> 3] & pending == 0:
             u += 7
             continue
         bits = extras[u] & ~done_kinds
         p = pix[u]
-        if p == -1 or bits == 0:
+        if p == -1 or (bits == 0 and not sparse):
             continue
         if n + 128 > cap:
             return n, u
         du, dv = dus[u], dvs[u]
-        if bits & SEAM and p >= 0:
-            rows[n], cols[n], bpix[n], bz[n] = row, u, p, zps[u]
-            offsets[n, 0], offsets[n, 1] = du, dv
-            n += 1
+        if (sparse or bits & SEAM) and p >= 0:
+            q = uint64(p)
+            hidden = sparse and zbuf[q] < EMPTY and cover[q] >= FULL and zps[u] > zbuf[q] * tol1
+            if not hidden:
+                rows[n], cols[n] = (row, u) if row >= 0 else (listed_rows[u], listed_cols[u])
+                bpix[n], bz[n] = p, zps[u]
+                offsets[n, 0], offsets[n, 1] = du, dv
+                n += 1
             pix[u] = -1
         if bits & ~SEAM == 0:
             continue
@@ -227,7 +241,11 @@ def _collect(
                 if n >= cap:
                     return n, u + 1
                 zc = zps[u] + slopes[0, u] * (eu - du) + slopes[1, u] * (ev - dv)
-                rows[n], cols[n], bpix[n], bz[n] = row, u, ti * w + tj, zc
+                q = uint64(ti * w + tj)
+                if sparse and zbuf[q] < EMPTY and cover[q] >= FULL and zc > zbuf[q] * tol1:
+                    continue  # hidden
+                rows[n], cols[n] = (row, u) if row >= 0 else (listed_rows[u], listed_cols[u])
+                bpix[n], bz[n] = ti * w + tj, zc
                 offsets[n, 0], offsets[n, 1] = eu, ev
                 n += 1
     return n, u1
@@ -267,14 +285,12 @@ def scatter(
     """Project, sample and claim every present sample of the packed source into frame.
 
     source = (depth, color (flat), grad, links, flags, segments, starts, opaque, xn, yn,
-    stacked): the fields of depthreel.render.source.Source with color flattened, and stacked
-    (L * Hp, ...) views of depth, color (L * Hp, 4, Wp), grad, links and flags for the scalar
-    sampler.
-    frame: see _claim; its depth must be EMPTY everywhere.
+    sparse, points, stacked): the fields of depthreel.render.source.Source with color
+    flattened, and stacked (L * Hp, ...) views of depth, color (L * Hp, 4, Wp), grad, links
+    and flags for the scalar sampler. frame: see _claim; its depth must be EMPTY everywhere.
     """
-    depth, color, grad, links, flags, segments, starts, opaque, xn, yn, stacked = source
+    depth, _, _, _, _, segments, starts, _, xn, _, sparse, points, _ = source
     _, hp, wp = depth.shape
-    tol1 = 1.0 + tol
     proj = (
         np.empty(wp, np.int32),  # pix
         np.empty(wp, np.float32),  # z
@@ -289,15 +305,12 @@ def scatter(
         np.empty(wp, np.float32),  # jn
         np.empty(wp, np.float32),  # yn
     )
-    pix, zps, dus, dvs = proj[0], proj[8], proj[4], proj[5]
     near = (
         np.empty(wp, np.int32),
         np.empty(wp, np.float32),
         np.empty(wp, np.float32),
         np.empty(wp, np.float32),
     )
-    step = xn[1] - xn[0]
-    xn32 = xn.astype(np.float32)
     pay = np.empty(4 * wp, np.float32)
     cap = 4 * wp  # >= wp + 128 (see _collect)
     batch = (
@@ -308,41 +321,111 @@ def scatter(
         np.empty(cap, np.float64),
     )
     sampled = np.empty((4, cap), np.float32)
+    scratch = (proj, near, batch, pay, sampled)
+    pc = pose_constants(cam, xn[1] - xn[0])
+    xn32 = xn.astype(np.float32)
     for v in range(1, hp - 1):
-        row_cam = row_camera(cam, yn[v], step)
         for segment in range(starts[v], starts[v + 1]):
             layer, u0, u1 = segments[segment, 0], segments[segment, 1], segments[segment, 2]
-            # Whole vectors: a short run would mostly go through the loops' scalar remainders
-            # (the padding holds absent samples, which claim nothing).
-            lo, hi = _whole(u0, u1, 1, wp - 1)
-            project_row(cam, xn, yn[v], depth[layer, v], lo, hi, h, w, proj)
-            while u0 < u1 and pix[u0] == -1:  # only what lands on (or near) the frame
-                u0 += 1
-            while u1 > u0 and pix[u1 - 1] == -1:
-                u1 -= 1
-            if u0 >= u1:
-                continue
-            u0, u1 = _whole(u0, u1, lo, hi)
-            lk = links[layer, v]
-            extra, across, down, diagonal = footprint_row(
-                row_cam, xn32, depth[layer, v], grad[layer, v, 0], grad[layer, v, 1],
-                lk, flags[layer, v], u0, u1, proj,
-            )  # fmt: skip
-            row = layer * hp + v
-            solid = opaque[layer, v]
-            sample_row(color, row * 4 * wp, wp, lk, dus, dvs, u0, u1, solid, pay)
-            _claim(pix, zps, pay, wp, u0, u1, tol1, w, frame, True)
-            # Magnification makes a kind of other footprint pixels common: sample those
-            # vectorised, the rest point by point.
-            dense = 0
-            for kind, count in ((ACROSS, across), (DOWN, down), (DIAGONAL, diagonal)):
-                if count * DENSE > u1 - u0:
-                    dense |= kind
-                    neighbour_row(kind, u0, u1, h, w, proj, near)
-                    offsets = near[2], near[3]
-                    sample_row(color, row * 4 * wp, wp, lk, *offsets, u0, u1, solid, pay)
-                    _claim(near[0], near[1], pay, wp, u0, u1, tol1, w, frame, False)
-            u = u0
-            while extra and u < u1:  # the other footprint pixels, point by point
-                n, u = _collect(u, u1, row, proj, lk, h, w, batch, dense)
-                _sample_claim(batch, n, stacked, hp, tol, tol1, w, frame, sampled)
+            if not sparse[layer]:
+                _run(layer, v, u0, u1, source, cam, pc, xn32, tol, h, w, frame, scratch)
+    # The sparse layers (an extension mostly hidden behind the photo's foreground) come
+    # after, point by point, skipping what is covered already: in chunks of a row's length.
+    for t0 in range(0, points[0].shape[0], wp):
+        _listed(t0, min(t0 + wp, points[0].shape[0]), source, cam, pc, tol, h, w, frame, scratch)
+
+
+@njit(**JIT, inline="always")
+def _run(
+    layer: int,
+    v: int,
+    u0: int,
+    u1: int,
+    source: tuple[np.ndarray, ...],
+    cam: Camera,
+    pc: tuple[np.float32, ...],
+    xn32: np.ndarray,
+    tol: float,
+    h: int,
+    w: int,
+    frame: tuple[np.ndarray, ...],
+    scratch: tuple[tuple[np.ndarray, ...], ...],
+) -> None:
+    """Project, sample and claim the samples u0 <= u < u1 of source row v of a dense layer."""
+    depth, color, grad, links, flags, _, _, opaque, xn, yn, _, _, stacked = source
+    proj, near, batch, pay, sampled = scratch
+    pix, zps, dus, dvs = proj[0], proj[8], proj[4], proj[5]
+    _, hp, wp = depth.shape
+    tol1 = 1.0 + tol
+    # Whole vectors: a short run would mostly go through the loops' scalar remainders (the
+    # padding holds absent samples, which claim nothing).
+    lo, hi = _whole(u0, u1, 1, wp - 1)
+    project_row(cam, xn, yn[v], depth[layer, v], lo, hi, h, w, proj)
+    while u0 < u1 and pix[u0] == -1:  # only what lands on (or near) the frame
+        u0 += 1
+    while u1 > u0 and pix[u1 - 1] == -1:
+        u1 -= 1
+    if u0 >= u1:
+        return
+    u0, u1 = _whole(u0, u1, lo, hi)
+    lk = links[layer, v]
+    extra, across, down, diagonal = footprint_row(
+        pc, xn32, yn[v], depth[layer, v], grad[layer, v, 0], grad[layer, v, 1],
+        lk, flags[layer, v], u0, u1, proj,
+    )  # fmt: skip
+    row = layer * hp + v
+    solid = opaque[layer, v]
+    sample_row(color, row * 4 * wp, wp, lk, dus, dvs, u0, u1, solid, pay)
+    _claim(pix, zps, pay, wp, u0, u1, tol1, w, frame, True)
+    if extra == 0:
+        return
+    # Magnification makes a kind of other footprint pixels common: sample those vectorised,
+    # the rest point by point.
+    dense = 0
+    for kind, count in ((ACROSS, across), (DOWN, down), (DIAGONAL, diagonal)):
+        if count * DENSE > u1 - u0:
+            dense |= kind
+            neighbour_row(kind, u0, u1, h, w, proj, near)
+            offsets = near[2], near[3]
+            sample_row(color, row * 4 * wp, wp, lk, *offsets, u0, u1, solid, pay)
+            _claim(near[0], near[1], pay, wp, u0, u1, tol1, w, frame, False)
+    where = (row, pix, pix)
+    u = u0
+    while u < u1:
+        n, u = _collect(u, u1, where, proj, lk, h, w, tol1, batch, dense, frame, False)
+        _sample_claim(batch, n, stacked, hp, tol, tol1, w, frame, sampled)
+
+
+@njit(**JIT)
+def _listed(
+    t0: int,
+    t1: int,
+    source: tuple[np.ndarray, ...],
+    cam: Camera,
+    pc: tuple[np.float32, ...],
+    tol: float,
+    h: int,
+    w: int,
+    frame: tuple[np.ndarray, ...],
+    scratch: tuple[tuple[np.ndarray, ...], ...],
+) -> None:
+    """Project, sample and claim the listed samples t0 <= t < t1 of the sparse layers.
+
+    Every point goes through the scalar sampler, unless a nearer surface covers its pixel.
+    """
+    depth, _, _, _, _, _, _, _, _, _, _, points, stacked = source
+    rows, cols, xn, yn, xn32, yn32, z, gu, gv, links, flags = points
+    proj, _, batch, _, sampled = scratch
+    hp = depth.shape[1]
+    tol1 = 1.0 + tol
+    n = t1 - t0
+    project_points(cam, xn[t0:t1], yn[t0:t1], z[t0:t1], n, h, w, proj)
+    lk = links[t0:t1]
+    footprint_points(
+        pc, xn32[t0:t1], yn32[t0:t1], z[t0:t1], gu[t0:t1], gv[t0:t1], lk, flags[t0:t1], n, proj
+    )
+    where = (-1, rows[t0:t1], cols[t0:t1])
+    u = 0
+    while u < n:
+        m, u = _collect(u, n, where, proj, lk, h, w, tol1, batch, 0, frame, True)
+        _sample_claim(batch, m, stacked, hp, tol, tol1, w, frame, sampled)
