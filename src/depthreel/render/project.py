@@ -1,7 +1,7 @@
 """Vectorised (numpy) point projection with the conventions of depthreel.scene.
 
-The Numba kernels in depthreel.render.splat implement the same maths per pixel; this module is
-the readable reference, used by tests and by framing code (how far points move on screen).
+The Numba kernels in depthreel.render.forward implement the same maths per sample; this module
+is the readable reference, used by tests and by framing code (how far points move on screen).
 """
 
 from __future__ import annotations

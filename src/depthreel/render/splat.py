@@ -1,17 +1,16 @@
 """Numba forward mapping with backward sampling: each source sample colours its own pixels.
 
-A frame is one sweep over the source rows (depthreel.render.source), per layer: where the
-samples land and which pixels their footprints cover (depthreel.render.forward), their
-surface's colour at those pixels' points (depthreel.render.sample), then `_claim` (scalar): a
-two-surface z-buffer whose first slot is the output frame itself. A claim within the depth
-tolerance of a slot's surface keeps the fuller of the two; a nearer surface that covers the
-pixel only partly pushes the old one to slot 2, a farther one takes slot 2 if slot 1 leaves
-room and it is fuller; the rest is dropped.
+A frame sweeps the source rows of the dense layers (depthreel.render.source), a run of
+samples at a time: where the samples land and which pixels their footprints cover
+(depthreel.render.forward), their surface's colour at the points those pixels see
+(depthreel.render.sample), then claims on the pixels in a two-surface z-buffer
+(depthreel.render.claim). The sparse layers (a layered depth image's extension) follow as
+lists of samples, point by point, skipping the points a nearer surface covers whole already.
 
 Footprints beyond the nearest pixel come from magnification (push-in: a sample's cell holds
 several pixels; cells tile a smooth surface, so there are no cracks) and from surfaces'
-edges. Dense kinds of them are sampled by the vectorised sampler, sparse ones and samples on
-seams between layers by the scalar one.
+edges. Kinds of them that are common in a run are sampled by the vectorised sampler, the
+rest and samples on seams between layers by the scalar one.
 
 Helpers take scalars and tuples only where they are called per sample: Numba reference-counts
 array arguments on every call, which costs more than the work in these loops.
@@ -22,6 +21,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, uint64
 
+from depthreel.render.claim import claim
 from depthreel.render.forward import (
     ACROSS,
     DIAGONAL,
@@ -45,83 +45,6 @@ __all__ = ["EMPTY", "FULL", "JIT", "scatter"]
 
 DENSE = 8  # a kind of other footprint pixels is sampled vectorised where 1 in DENSE has it
 LANES = 16  # float32 lanes of the vectorised loops
-
-
-@njit(**JIT)
-def _claim(
-    pix: np.ndarray,
-    zs: np.ndarray,
-    pay: np.ndarray,
-    stride: int,
-    start: int,
-    stop: int,
-    tol1: float,
-    w: int,
-    frame: tuple[np.ndarray, ...],
-    nearest: bool,
-) -> None:
-    """Claims t in [start, stop): pixel pix[t] (skipped if < 0), depth zs[t], premultiplied
-    colour pay[c * stride + t], into frame = (rgb (N, 3), cover (N,), zbuf (N,), back_z (N,),
-    back (N, 4), back_rows (H,)): slot 1 is (rgb, cover, zbuf), slot 2 (back_z, back = r, g,
-    b, a), EMPTY depth when unused; back_rows marks the rows that use slot 2. See the module
-    docstring. Claims of samples' nearest pixels win ties of coverage on one surface: their
-    point lies closest.
-    """
-    tie = 1e-6 if nearest else -1e-6
-    rgb, cover, zbuf, back_z, back, back_rows = frame
-    s1 = uint64(stride)
-    s2 = uint64(2 * stride)
-    s3 = uint64(3 * stride)
-    for t in range(uint64(start), uint64(stop)):
-        p = pix[t]
-        if p < 0:
-            continue
-        q = uint64(p)
-        z = np.float32(zs[t])
-        a = pay[s3 + t]
-        if a < 1e-6:  # covers nothing
-            continue
-        zt = zbuf[q]
-        a1 = cover[q]
-        if zt < EMPTY:
-            if z <= zt * tol1 and z * tol1 >= zt:  # slot 1's surface: keep the fuller
-                if a + tie <= a1:
-                    continue
-            elif z < zt:  # a nearer surface: the old one shows through it, or is hidden
-                if a < FULL:
-                    # Slot 2 keeps the fuller of what was in slot 1 and slot 2.
-                    if back_z[q] >= EMPTY or a1 >= back[q, 3]:
-                        back_z[q] = zt
-                        back[q, 0] = rgb[q, 0]
-                        back[q, 1] = rgb[q, 1]
-                        back[q, 2] = rgb[q, 2]
-                        back[q, 3] = a1
-                        back_rows[p // w] = True
-                else:
-                    back_z[q] = EMPTY
-            else:  # a farther surface: slot 2, if slot 1 leaves room and it is fuller (nearer)
-                zb = back_z[q]
-                if a1 >= FULL:
-                    continue
-                if zb < EMPTY:
-                    ab = back[q, 3]
-                    if z <= zb * tol1 and z * tol1 >= zb:  # slot 2's surface
-                        if a + tie <= ab:
-                            continue
-                    elif not (a > ab or (a >= ab and z < zb)):
-                        continue
-                back_z[q] = z
-                back[q, 0] = pay[t]
-                back[q, 1] = pay[s1 + t]
-                back[q, 2] = pay[s2 + t]
-                back[q, 3] = a
-                back_rows[p // w] = True
-                continue
-        zbuf[q] = z
-        rgb[q, 0] = pay[t]
-        rgb[q, 1] = pay[s1 + t]
-        rgb[q, 2] = pay[s2 + t]
-        cover[q] = a
 
 
 @njit(**JIT, inline="always")
@@ -252,7 +175,7 @@ def _collect(
 
 
 @njit(**JIT)
-def _sample_claim(
+def _sampleclaim(
     batch: tuple[np.ndarray, ...],
     n: int,
     stacked: tuple[np.ndarray, ...],
@@ -270,7 +193,7 @@ def _sample_claim(
             batch[0], batch[1], batch[2], n, depth, color, grad, links, flags, hp, tol, sampled
         )
         cap = batch[0].shape[0]
-        _claim(batch[3], batch[4], sampled.reshape(4 * cap), cap, 0, n, tol1, w, frame, False)
+        claim(batch[3], batch[4], sampled.reshape(4 * cap), cap, 0, n, tol1, w, frame, False)
 
 
 @njit(**JIT)
@@ -376,7 +299,7 @@ def _run(
     row = layer * hp + v
     solid = opaque[layer, v]
     sample_row(color, row * 4 * wp, wp, lk, dus, dvs, u0, u1, solid, pay)
-    _claim(pix, zps, pay, wp, u0, u1, tol1, w, frame, True)
+    claim(pix, zps, pay, wp, u0, u1, tol1, w, frame, True)
     if extra == 0:
         return
     # Magnification makes a kind of other footprint pixels common: sample those vectorised,
@@ -388,12 +311,12 @@ def _run(
             neighbour_row(kind, u0, u1, h, w, proj, near)
             offsets = near[2], near[3]
             sample_row(color, row * 4 * wp, wp, lk, *offsets, u0, u1, solid, pay)
-            _claim(near[0], near[1], pay, wp, u0, u1, tol1, w, frame, False)
+            claim(near[0], near[1], pay, wp, u0, u1, tol1, w, frame, False)
     where = (row, pix, pix)
     u = u0
     while u < u1:
         n, u = _collect(u, u1, where, proj, lk, h, w, tol1, batch, dense, frame, False)
-        _sample_claim(batch, n, stacked, hp, tol, tol1, w, frame, sampled)
+        _sampleclaim(batch, n, stacked, hp, tol, tol1, w, frame, sampled)
 
 
 @njit(**JIT)
@@ -428,4 +351,4 @@ def _listed(
     u = 0
     while u < n:
         m, u = _collect(u, n, where, proj, lk, h, w, tol1, batch, 0, frame, True)
-        _sample_claim(batch, m, stacked, hp, tol, tol1, w, frame, sampled)
+        _sampleclaim(batch, m, stacked, hp, tol, tol1, w, frame, sampled)
