@@ -319,3 +319,13 @@ def test_surface_gradient_ignores_depth_edges_and_absent_samples() -> None:
     np.testing.assert_allclose(du[1], [0.0, 0.02, 0.02, 0.03, 0.03], atol=1e-6)
     np.testing.assert_allclose(dv[:, 1:], 0.01, atol=1e-6)
     np.testing.assert_allclose(dv[:, 0], 0.0)
+
+
+def test_surface_spread_is_half_the_slopes_difference_on_the_surface() -> None:
+    from depthreel.render.source import surface_spread
+
+    z = np.array([[1.0, 1.02, 1.0, 1.03, 3.0, 3.0]] * 3, np.float32)
+    spread = surface_spread(z)
+    # |slope right - slope left| / 2 where both stay on the surface (not at the borders, nor
+    # next to the step at column 4); the rows agree, so no vertical spread.
+    np.testing.assert_allclose(spread, [[0.0, 0.02, 0.025, 0.0, 0.0, 0.0]] * 3, atol=1e-6)

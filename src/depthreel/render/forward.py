@@ -28,8 +28,9 @@ TINY = np.float32(1e-9)  # least |det J| (relative) of a sample not seen edge-on
 NOWHERE = np.float32(2.0)  # an offset (source px) at which a sample has no weight
 # footprint_row's extras bits: the footprint holds the nearest pixel's neighbour towards the
 # sample across, up or down, diagonally; or reaches past them (WIDE). SEAM: the sample lies
-# on a seam between layers (XLINK) and is sampled across them.
-ACROSS, DOWN, DIAGONAL, SEAM, WIDE = 1, 2, 4, 8, 16
+# on a seam between layers (XLINK) and is sampled across them. BUMPY (only with WIDE): the
+# sample's slopes spread (surface_spread), so its cell reaches past half a source pixel.
+ACROSS, DOWN, DIAGONAL, SEAM, WIDE, BUMPY = 1, 2, 4, 8, 16, 32
 MAX_EXTENT = np.float32(4.0)  # largest footprint half-size in pixels (beyond: sample dropped)
 BORDER = 6  # samples whose nearest pixel lies this far off the frame may still reach it
 ONE = np.float32(1.0)
@@ -133,6 +134,7 @@ def _footprint(
     pz: np.float32,
     gu: np.float32,
     gv: np.float32,
+    ge: np.float32,
     o_x: np.float32,
     o_y: np.float32,
     edge: bool,
@@ -140,9 +142,9 @@ def _footprint(
 ) -> tuple[np.float32, ...]:
     """(du, dv, zp, zu, zv, i00, i01, i10, i11, bits) of a sample (see footprint_row).
 
-    rc: _row_constants of its row; xu its normalised column, z its depth and (gu, gv) the
-    depth's slope along its surface, pz its depth in the new camera and (o_x, o_y) the offset
-    from it to its nearest pixel (_nearest); edge: it misses a link.
+    rc: _row_constants of its row; xu its normalised column, z its depth, (gu, gv) the
+    depth's slope along its surface and ge their spread, pz its depth in the new camera and
+    (o_x, o_y) the offset from it to its nearest pixel (_nearest); edge: it misses a link.
     """
     rz0, rz_c, e00, c00, a01, d01, c01, e10, c10, a11, d11, c11 = rc[:12]
     p_x, p_c, q_x, q_c, kf, f, r20d, r21d = rc[12:20]
@@ -165,19 +167,22 @@ def _footprint(
     # both sides, any other sample's cell. Its bounding box in pixels (half sizes hx, hy)
     # decides which neighbours of the nearest pixel may lie in it: those towards the sample
     # lie 1 - |offset| away, those beyond 1 + |offset| (an edge sample's only count where it
-    # weighs enough).
+    # weighs enough). The slopes' spread grows the box to hold the cell of either one-sided
+    # slope: M's columns move by f (P, Q) times the slope's change.
     reach = ONE if edge else RADIUS
     far = EDGE_FAR if edge else ONE
     ipz2 = ONE / (pz * pz)
-    hx = reach * (abs(m00) + abs(m01)) * ipz2
-    hy = reach * (abs(m10) + abs(m11)) * ipz2
+    hx = reach * (abs(m00) + abs(m01) + abs(fp) * ge) * ipz2
+    hy = reach * (abs(m10) + abs(m11) + abs(fq) * ge) * ipz2
+    wide = (hx > far * (ONE + abs(o_x))) | (hy > far * (ONE + abs(o_y)))
     near_x = ONE - abs(o_x) < hx
     near_y = ONE - abs(o_y) < hy
     bits = (
         (ACROSS if near_x else 0)
         | (DOWN if near_y else 0)
         | (DIAGONAL if near_x & near_y else 0)
-        | (WIDE if (hx > far * (ONE + abs(o_x))) | (hy > far * (ONE + abs(o_y))) else 0)
+        | (WIDE if wide else 0)
+        | (BUMPY if wide & (ge > ZERO) else 0)
         | (SEAM if seam else 0)
     )
     good = (abs(det) > TINY * pz * pz * pz * pz) & (hx < MAX_EXTENT) & (hy < MAX_EXTENT)
@@ -244,6 +249,7 @@ def footprint_row(
     zrow: np.ndarray,
     gu_row: np.ndarray,
     gv_row: np.ndarray,
+    ge_row: np.ndarray,
     links: np.ndarray,
     flags: np.ndarray,
     u0: int,
@@ -266,7 +272,7 @@ def footprint_row(
     n_any = n_across = n_down = n_diagonal = 0
     for u in range(uint64(u0), uint64(u1)):
         du, dv, zp, zu, zv, i00, i01, i10, i11, fbits = _footprint(
-            rc, xn[u], zrow[u], zs[u], gu_row[u], gv_row[u], oxs[u], oys[u],
+            rc, xn[u], zrow[u], zs[u], gu_row[u], gv_row[u], ge_row[u], oxs[u], oys[u],
             links[u] != 255, (flags[u] & XLINK) != 0,
         )  # fmt: skip
         bits = np.uint8(fbits)
@@ -295,6 +301,7 @@ def footprint_points(
     z: np.ndarray,
     gu: np.ndarray,
     gv: np.ndarray,
+    ge: np.ndarray,
     links: np.ndarray,
     flags: np.ndarray,
     n: int,
@@ -304,7 +311,7 @@ def footprint_points(
     _, zs, oxs, oys, dus, dvs, inv, extras, zps, slopes, _, _ = out
     for t in range(uint64(0), uint64(n)):
         du, dv, zp, zu, zv, i00, i01, i10, i11, fbits = _footprint(
-            _row_constants(pc, yn[t]), xn[t], z[t], zs[t], gu[t], gv[t], oxs[t], oys[t],
+            _row_constants(pc, yn[t]), xn[t], z[t], zs[t], gu[t], gv[t], ge[t], oxs[t], oys[t],
             links[t] != 255, (flags[t] & XLINK) != 0,
         )  # fmt: skip
         dus[t] = du

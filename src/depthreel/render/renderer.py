@@ -75,7 +75,7 @@ class Renderer:
         stacked = (
             src_.depth.reshape(n_layers * hp, wp),
             src_.color.reshape(n_layers * hp, 4, wp),
-            src_.grad.reshape(n_layers * hp, 2, wp),
+            src_.grad.reshape(n_layers * hp, 3, wp),
             src_.links.reshape(n_layers * hp, wp),
             src_.flags.reshape(n_layers * hp, wp),
         )

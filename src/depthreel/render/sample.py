@@ -136,7 +136,7 @@ def sample_points(
     """Premultiplied (r, g, b, a) of points k < n into out[:, k].
 
     rows, cols: the anchors; offsets (n, 2): (du, dv). depth, links, flags (L * Hp, Wp),
-    color (L * Hp, 4, Wp), grad (L * Hp, 2, Wp): the packed source with its layers stacked;
+    color (L * Hp, 4, Wp), grad (L * Hp, 3, Wp): the packed source with its layers stacked;
     hp rows per layer. A point a whole pixel or more from its anchor gets nothing.
     """
     n_layers = depth.shape[0] // hp

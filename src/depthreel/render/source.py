@@ -79,6 +79,24 @@ def surface_gradient(depth: np.ndarray) -> np.ndarray:
     return grad
 
 
+def surface_spread(depth: np.ndarray) -> np.ndarray:
+    """(H, W) how far a sample's one-sided slopes stray from surface_gradient's mean of them.
+
+    Half the difference of the forward and backward slopes where both stay on the surface,
+    summed over both axes: noisy (estimated) depth projects neighbours further apart on one
+    side than the mean slope says, and a sample's cell must reach half way to them.
+    """
+    spread = np.zeros(depth.shape, np.float32)
+    for axis in (0, 1):
+        z = np.moveaxis(depth, axis, 0)  # the axis along the slope first
+        step = np.diff(z, axis=0)
+        near = np.minimum(z[:-1], z[1:])
+        step = np.where((near > 0) & (np.abs(step) <= SURFACE_STEP * near), step, np.nan)
+        half = np.abs(step[1:] - step[:-1]) / 2  # at samples 1 .. n - 2
+        np.moveaxis(spread, axis, 0)[1:-1] += np.nan_to_num(half, nan=0.0)
+    return spread
+
+
 @njit(**JIT)
 def _link(
     depth: np.ndarray, grad: np.ndarray, tol: float, links: np.ndarray, flags: np.ndarray
@@ -126,11 +144,12 @@ class Source:
     """The layers packed for the kernels (see the module docstring).
 
     depth (L, Hp, Wp) float32, 0 where absent; color (L, Hp, 4, Wp) premultiplied rgba;
-    grad (L, Hp, 2, Wp) surface slope (dZ/du, dZ/dv); links, flags (L, Hp, Wp) uint8;
-    segments, starts: the runs of present samples (see _segments); opaque (L, Hp): whether
-    rows v - 1 .. v + 1 hold only opaque samples; sparse (L,): the layers with few samples
-    (see SPARSE), whose samples are listed in points (see _points); xn (Wp), yn (Hp) the
-    normalised image coordinates of the padded columns and rows.
+    grad (L, Hp, 3, Wp) surface slope (dZ/du, dZ/dv) and its spread (surface_spread);
+    links, flags (L, Hp, Wp) uint8; segments, starts: the runs of present samples (see
+    _segments); opaque (L, Hp): whether rows v - 1 .. v + 1 hold only opaque samples; sparse
+    (L,): the layers with few samples (see SPARSE), whose samples are listed in points (see
+    _points); xn (Wp), yn (Hp) the normalised image coordinates of the padded columns and
+    rows.
     """
 
     depth: np.ndarray
@@ -185,7 +204,8 @@ def _points(
     """The present samples of some layers as a list, in order of layer, row and column.
 
     (row in the stacked (L * Hp) grid, column, xn, yn (float64), xn, yn, depth, slopes dZ/du
-    and dZ/dv (float32), links, flags): what the kernels read of each sample, contiguous.
+    and dZ/dv, their spread (float32), links, flags): what the kernels read of each sample,
+    contiguous.
     """
     hp = depth.shape[1]
     ks, vs, us = np.nonzero(depth[layers] > 0)
@@ -200,6 +220,7 @@ def _points(
         depth[ks, vs, us],
         grad[ks, vs, 0, us],
         grad[ks, vs, 1, us],
+        grad[ks, vs, 2, us],
         links[ks, vs, us],
         flags[ks, vs, us],
     )
@@ -236,8 +257,8 @@ def pack_source(layers: Sequence[Layer], src: Intrinsics, tol: float) -> Source:
             planes[:, c] = rgb[..., c] * alpha
         planes[:, 3] = alpha
         depth[k, 1:-1, 1:-1][present] = z[present]
-    grad = np.stack([surface_gradient(z) for z in depth]).transpose(0, 2, 1, 3)  # (L, Hp, 2, Wp)
-    grad = np.ascontiguousarray(grad)
+    grad = np.stack([np.concatenate([surface_gradient(z), surface_spread(z)[None]]) for z in depth])
+    grad = np.ascontiguousarray(grad.transpose(0, 2, 1, 3))  # (L, Hp, 3, Wp)
     links = np.zeros(depth.shape, np.uint8)
     flags = np.zeros(depth.shape, np.uint8)
     _link(depth, grad, tol, links, flags)

@@ -24,6 +24,7 @@ from numba import njit, uint64
 from depthreel.render.claim import claim
 from depthreel.render.forward import (
     ACROSS,
+    BUMPY,
     DIAGONAL,
     DOWN,
     FAINT,
@@ -131,7 +132,7 @@ def _collect(
         sx = -1 if oxs[u] > 0.0 else 1  # its neighbours towards the sample
         sy = -1 if oys[u] > 0.0 else 1
         if bits & WIDE:  # scan the footprint row by row
-            radius = 1.0 if links[u] != 255 else OWN
+            radius = 1.0 if links[u] != 255 or bits & BUMPY else OWN
             det = i00 * i11 - i01 * i10
             reach = int(radius * (abs(i10) + abs(i00)) / abs(det)) + 1
             di_lo, di_hi = max(-reach, -i), min(reach, h - 1 - i)
@@ -294,7 +295,7 @@ def _run(
     lk = links[layer, v]
     extra, across, down, diagonal = footprint_row(
         pc, xn32, yn[v], depth[layer, v], grad[layer, v, 0], grad[layer, v, 1],
-        lk, flags[layer, v], u0, u1, proj,
+        grad[layer, v, 2], lk, flags[layer, v], u0, u1, proj,
     )  # fmt: skip
     row = layer * hp + v
     solid = opaque[layer, v]
@@ -337,7 +338,7 @@ def _listed(
     Every point goes through the scalar sampler, unless a nearer surface covers its pixel.
     """
     depth, _, _, _, _, _, _, _, _, _, _, points, stacked = source
-    rows, cols, xn, yn, xn32, yn32, z, gu, gv, links, flags = points
+    rows, cols, xn, yn, xn32, yn32, z, gu, gv, ge, links, flags = points
     proj, _, batch, _, sampled = scratch
     hp = depth.shape[1]
     tol1 = 1.0 + tol
@@ -345,8 +346,9 @@ def _listed(
     project_points(cam, xn[t0:t1], yn[t0:t1], z[t0:t1], n, h, w, proj)
     lk = links[t0:t1]
     footprint_points(
-        pc, xn32[t0:t1], yn32[t0:t1], z[t0:t1], gu[t0:t1], gv[t0:t1], lk, flags[t0:t1], n, proj
-    )
+        pc, xn32[t0:t1], yn32[t0:t1], z[t0:t1], gu[t0:t1], gv[t0:t1], ge[t0:t1], lk,
+        flags[t0:t1], n, proj,
+    )  # fmt: skip
     where = (-1, rows[t0:t1], cols[t0:t1])
     u = 0
     while u < n:
