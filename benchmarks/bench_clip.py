@@ -75,7 +75,7 @@ def prepared(photo: Path, duration: float, preset_name: str = "reels"):  # type:
 
 def bench_frames(photo: Path, duration: float) -> dict[str, float]:
     """Render + encode vs ffmpeg alone on the same frames, same settings."""
-    from depthreel.pipeline import FrameRenderer
+    from depthreel.frames import FrameRenderer, ordered_frames
     from depthreel.video import ThreadedWriter, VideoWriter, encoder_args, ffmpeg_exe
 
     scene, preset, registry = prepared(photo, duration)
@@ -89,16 +89,16 @@ def bench_frames(photo: Path, duration: float) -> dict[str, float]:
             VideoWriter(tmp / "clip.mp4", preset.width, preset.height, preset) as video,
             ThreadedWriter(video) as sink,
         ):
-            for index in range(frames.count):
-                sink.put(frames.frame(index))
+            for image in ordered_frames(frames):
+                sink.put(image)
         pipeline = time.perf_counter() - start
         raw = tmp / "frames.rgb"
         with open(raw, "wb") as handle:
             for index in range(frames.count):
                 handle.write(frames.frame(index).tobytes())
         render_only = time.perf_counter()
-        for index in range(frames.count):
-            frames.frame(index)
+        for _ in ordered_frames(frames):
+            pass
         render_only = time.perf_counter() - render_only
         cmd = [
             ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y", "-f", "rawvideo",
@@ -186,7 +186,7 @@ def bench_memory(photo: Path, out: Path) -> float:
 
 def bench_scaling(photos: dict[str, Path]) -> list[tuple[str, str, float]]:
     """ms per rendered frame (no encoding) for output sizes and photo sizes."""
-    from depthreel.pipeline import FrameRenderer
+    from depthreel.frames import FrameRenderer
 
     rows = []
     for label, photo in photos.items():

@@ -171,7 +171,7 @@ def test_effects_compose_in_order(registry):
     frame = np.full((1, 1, 3), 0.5, np.float32)
     c = ctx([[1.0]])
     bright, dark = effect(registry, "grade", brightness=2), effect(registry, "grade", contrast=0)
-    from depthreel.pipeline import apply_effects
+    from depthreel.frames import apply_effects
 
     assert apply_effects(registry, [bright, dark], frame, c)[0, 0, 0] == pytest.approx(0.5)
     assert apply_effects(registry, [dark, bright], frame, c)[0, 0, 0] == pytest.approx(1.0)
@@ -180,7 +180,7 @@ def test_effects_compose_in_order(registry):
 def test_a_raising_effect_is_named_with_its_plugin(pm):
     import types
 
-    from depthreel.pipeline import apply_effects
+    from depthreel.frames import apply_effects
     from depthreel.registry import Registry
 
     module = types.ModuleType("exploding")

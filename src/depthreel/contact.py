@@ -59,7 +59,8 @@ def motion_frames(
     cache: Cache | None = None,
 ) -> list[np.ndarray]:
     """`columns` frames of the clip `motion` makes of `photo`, at `size`, as uint8 RGB."""
-    from depthreel.pipeline import FrameRenderer, prepare_scene
+    from depthreel.frames import FrameRenderer
+    from depthreel.pipeline import prepare_scene
 
     scene = prepare_scene(photo, depth, motion, size, PATH_FRAMES, inpainter, cache=cache)
     frames = FrameRenderer(scene, effects, registry=registry)

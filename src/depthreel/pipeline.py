@@ -14,8 +14,9 @@ import numpy as np
 
 from depthreel.cache import Cache, file_digest, make_key, pack_layers, unpack_layers
 from depthreel.depthmap import PhotoDepth, photo_depth
-from depthreel.effect import Effect, EffectContext
+from depthreel.effect import Effect
 from depthreel.errors import DepthreelError, PluginError
+from depthreel.frames import FrameRenderer, ordered_frames
 from depthreel.framing import Framing
 from depthreel.inpaint import Inpainter
 from depthreel.motion import Motion, MotionContext
@@ -283,71 +284,6 @@ def prepare_scene(
     )
 
 
-def apply_effects(
-    registry: Registry | None, effects: Sequence[Effect], frame: np.ndarray, ctx: EffectContext
-) -> np.ndarray:
-    """Apply the effects in order; a plugin effect that raises is named in the error."""
-    for effect in effects:
-        try:
-            frame = effect.apply(frame, ctx)
-        except DepthreelError:
-            raise
-        except Exception as exc:
-            raise plugin_failure(registry, "effect", effect.name, exc) from None
-    return frame
-
-
-def to_uint8(frame: np.ndarray) -> np.ndarray:
-    """A float frame in [0, 1] as rounded, saturated uint8 (OpenCV: one pass, ~15x numpy)."""
-    # cv2 takes the float as a scalar for frames of 16+ px (a 1x1 frame would be misread).
-    clipped = cv2.max(frame, 0.0)  # type: ignore[call-overload]
-    return np.asarray(cv2.convertScaleAbs(clipped, alpha=255.0))
-
-
-class FrameRenderer:
-    """Renders the frames of a prepared scene: layers, effects, stereo eyes, 8-bit output."""
-
-    def __init__(
-        self,
-        scene: PreparedScene,
-        effects: Sequence[Effect],
-        stereo: str | None = None,
-        registry: Registry | None = None,
-    ) -> None:
-        from depthreel.render.renderer import Renderer, View
-
-        self.scene, self.effects, self.stereo = scene, list(effects), stereo
-        self.registry = registry  # names the plugin of an effect that raises
-        self.times, self.focus = scene.frame_times(), scene.focus_depths()
-        self.renderer = Renderer(scene.layers, scene.camera, scene.framing.out)
-        self.count = len(scene.poses)
-        self._view_buffers = View.empty(scene.framing.out.height, scene.framing.out.width)
-
-    def _view(self, pose: CameraPose, index: int) -> np.ndarray:
-        # The View's buffers are reused frame after frame; the uint8 result is a new array.
-        view = self.renderer.render(pose, into=self._view_buffers)
-        frame = view.rgb
-        if self.effects:
-            ctx = EffectContext(
-                depth=view.depth,
-                t=float(self.times[index]),
-                focus_depth=self.focus[index],  # the subject's distance from this camera
-                frame_index=index,
-            )
-            frame = apply_effects(self.registry, self.effects, frame, ctx)
-        return to_uint8(frame)
-
-    def frame(self, index: int) -> np.ndarray:
-        """Frame `index` of the clip as (H, W, 3) uint8 (both eyes side by side in stereo)."""
-        pose = self.scene.poses[index]
-        if not self.stereo:
-            return self._view(pose, index)
-        from depthreel.stereo import eye_poses, side_by_side
-
-        left, right = eye_poses(pose, self.scene.subject.focus_depth)
-        return side_by_side(self._view(left, index), self._view(right, index), self.stereo)
-
-
 def render_clip(
     photo_path: Path,
     output: Path,
@@ -417,12 +353,12 @@ def render_clip(
             VideoWriter(tmp, width, height, preset) as video,
             ThreadedWriter(video) as sink,
         ):
-            for index in range(frames.count):
-                tick = time.perf_counter()
-                image = frames.frame(index)
-                render_time += time.perf_counter() - tick
+            tick = time.perf_counter()
+            for image in ordered_frames(frames):
+                render_time += time.perf_counter() - tick  # waiting for the next frame
                 sink.put(image)
                 bar.update(1)
+                tick = time.perf_counter()
     finally:
         bar.close()
     timings["frames"] = time.perf_counter() - mark

@@ -31,7 +31,7 @@ class ExportPreset:
     container: str = "mp4"
     crf: int | None = 20
     bitrate: str | None = None
-    encoder_preset: str = "medium"
+    encoder_preset: str = "fast"  # x264: ~medium quality (-0.2 dB, +5 % size) at 1.3x speed
     pix_fmt: str = "yuv420p"
     loop: bool = False  # end where the clip starts (see Motion.frame_times), e.g. for GIFs
     motion: str | None = None

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from depthreel.render.composite import resolve
+from depthreel.render.cull import source_window
 from depthreel.render.fill import fill_frame, pyramid_shapes, tile_shape
 from depthreel.render.jit import EMPTY
 from depthreel.render.project import camera_params
@@ -54,8 +56,9 @@ class Renderer:
     relative depth difference within which samples count as one surface. With fill=False,
     holes are left uncovered (see View).
 
-    Not thread-safe: one render at a time per Renderer. The Numba kernels release the GIL, so a
-    render in one thread overlaps with encoding in another.
+    Not thread-safe: one render at a time per Renderer; `clone()` gives another Renderer of
+    the same scene for another thread. The Numba kernels release the GIL, so renders in
+    several threads, and the encoder, run in parallel.
     """
 
     def __init__(
@@ -94,13 +97,31 @@ class Renderer:
             src_.points,
             stacked,
         )
-        h, w = out.height, out.width
+        present = src_.depth[src_.depth > 0]
+        # The dense layers' depth range bounds the part of the source a pose can see.
+        self._depth_range = (
+            (float(present.min()), float(present.max())) if present.size else (1.0, 1.0)
+        )
+        self._allocate_scratch()
+
+    def _allocate_scratch(self) -> None:
+        h, w = self.out.height, self.out.width
         self._back_z = np.full((h, w), EMPTY, np.float32)
         self._back = np.zeros((h, w, 4), np.float32)
         self._back_rows = np.zeros(h, np.bool_)
         self._row_holes = np.zeros(h, np.bool_)
         self._tile_holes = np.zeros(tile_shape(h, w), np.bool_)
         self._pyramid = [np.zeros((ph, pw, 5), np.float32) for ph, pw in pyramid_shapes(h, w)]
+
+    def clone(self) -> Renderer:
+        """A Renderer of the same scene with its own scratch, for rendering in another thread.
+
+        The packed source (the big part) is shared read-only, so a clone costs only the
+        per-frame buffers.
+        """
+        twin = copy.copy(self)
+        twin._allocate_scratch()
+        return twin
 
     def render(self, pose: CameraPose, into: View | None = None) -> View:
         """Render the view from `pose`.
@@ -123,7 +144,8 @@ class Renderer:
             self._back.reshape(h * w, 4),
             self._back_rows,
         )
-        scatter(self._source, cam, self.z_tolerance, h, w, frame)
+        window = source_window(pose, self.src, self.out, self._depth_range)
+        scatter(self._source, cam, self.z_tolerance, h, w, frame, window)
         holes = resolve(
             view.rgb,
             view.coverage,

@@ -205,8 +205,13 @@ def scatter(
     h: int,
     w: int,
     frame: tuple[np.ndarray, ...],
+    window: tuple[int, int, int, int],
 ) -> None:
     """Project, sample and claim every present sample of the packed source into frame.
+
+    window = (v0, v1, u0, u1): the padded source rows v0 <= v < v1 and columns u0 <= u < u1
+    that can reach the frame for this pose (depthreel.render.cull); the dense layers' other
+    samples are skipped without being projected.
 
     source = (depth, color (flat), grad, links, flags, segments, starts, opaque, xn, yn,
     sparse, points, stacked): the fields of depthreel.render.source.Source with color
@@ -248,10 +253,12 @@ def scatter(
     scratch = (proj, near, batch, pay, sampled)
     pc = pose_constants(cam, xn[1] - xn[0])
     xn32 = xn.astype(np.float32)
-    for v in range(1, hp - 1):
+    v_lo, v_hi, u_lo, u_hi = window
+    for v in range(max(1, v_lo), min(hp - 1, v_hi)):
         for segment in range(starts[v], starts[v + 1]):
             layer, u0, u1 = segments[segment, 0], segments[segment, 1], segments[segment, 2]
-            if not sparse[layer]:
+            u0, u1 = max(u0, u_lo), min(u1, u_hi)
+            if not sparse[layer] and u0 < u1:
                 _run(layer, v, u0, u1, source, cam, pc, xn32, tol, h, w, frame, scratch)
     # The sparse layers (an extension mostly hidden behind the photo's foreground) come
     # after, point by point, skipping what is covered already: in chunks of a row's length.
