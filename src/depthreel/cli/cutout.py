@@ -9,7 +9,7 @@ import click
 
 from depthreel.cli.app import App, notice
 from depthreel.cli.images import check_suffix, write_image
-from depthreel.cli.options import DEPTH_KINDS, allow_huge_option
+from depthreel.cli.options import allow_huge_option, depth_source_options
 
 ALPHA_FORMATS = (".png", ".webp")
 
@@ -26,14 +26,7 @@ ALPHA_FORMATS = (".png", ".webp")
     "--mask", "mask_only", is_flag=True, help="Write only the 8-bit mask (white = subject)."
 )
 @click.option("--segmenter", help="Segmenter (default: the best installed; built in: depth).")
-@click.option("--estimator", help="Depth estimator (default: best available).")
-@click.option(
-    "--depth",
-    "depth_file",
-    type=click.Path(path_type=Path),
-    help="Use this depth map (PNG 8/16-bit or .npy) instead of estimating.",
-)
-@click.option("--depth-kind", type=click.Choice(DEPTH_KINDS), default="inverse", show_default=True)
+@depth_source_options
 @allow_huge_option
 @click.option("--force", "-f", is_flag=True, help="Overwrite an existing output file.")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors and notices.")

@@ -23,6 +23,31 @@ allow_huge_option = click.option(
 )
 
 
+DEPTH_SOURCE_OPTIONS = [
+    click.option("--estimator", help="Depth estimator (default: best available)."),
+    click.option(
+        "--depth",
+        "depth_file",
+        type=click.Path(path_type=Path),
+        help="Use this depth map (PNG 8/16-bit or .npy) instead of estimating.",
+    ),
+    click.option(
+        "--depth-kind",
+        type=click.Choice(DEPTH_KINDS),
+        default="inverse",
+        show_default=True,
+        help="inverse: larger = nearer; disparity: px for a unit baseline; metric: distance.",
+    ),
+]
+
+
+def depth_source_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """--estimator, --depth and --depth-kind: where a command's depth comes from."""
+    for decorator in reversed(DEPTH_SOURCE_OPTIONS):
+        command = decorator(command)
+    return command
+
+
 def render_options(command: Callable[..., Any]) -> Callable[..., Any]:
     """The options that choose how a photo becomes a clip (shared by render-like commands)."""
     decorators = [
@@ -52,20 +77,7 @@ def render_options(command: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--duration", "-d", type=float, help="Clip length in seconds."),
         click.option("--fps", type=float, help="Frames per second."),
         click.option("--size", help="Output size WIDTHxHEIGHT, e.g. 720x1280 (default: preset's)."),
-        click.option("--estimator", help="Depth estimator (default: best available)."),
-        click.option(
-            "--depth",
-            "depth_file",
-            type=click.Path(path_type=Path),
-            help="Use this depth map (PNG 8/16-bit or .npy) instead of estimating.",
-        ),
-        click.option(
-            "--depth-kind",
-            type=click.Choice(DEPTH_KINDS),
-            default="inverse",
-            show_default=True,
-            help="inverse: larger = nearer; disparity: px for a unit baseline; metric: distance.",
-        ),
+        *DEPTH_SOURCE_OPTIONS,
         click.option(
             "--inpainter",
             default="diffusion",

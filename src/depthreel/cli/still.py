@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from depthreel.cli.app import App, notice
-from depthreel.cli.options import DEPTH_KINDS, allow_huge_option
+from depthreel.cli.options import allow_huge_option, depth_source_options
 
 
 @click.command()
@@ -17,14 +17,7 @@ from depthreel.cli.options import DEPTH_KINDS, allow_huge_option
 @click.option("--offset-x", type=float, default=0.0, help="Camera move right (scene units).")
 @click.option("--offset-y", type=float, default=0.0, help="Camera move down (scene units).")
 @click.option("--offset-z", type=float, default=0.0, help="Camera move forward (scene units).")
-@click.option("--estimator", help="Depth estimator (default: best available).")
-@click.option(
-    "--depth",
-    "depth_file",
-    type=click.Path(path_type=Path),
-    help="Use this depth map (PNG 8/16-bit or .npy) instead of estimating.",
-)
-@click.option("--depth-kind", type=click.Choice(DEPTH_KINDS), default="inverse", show_default=True)
+@depth_source_options
 @click.option("--focal", type=float, help="Focal length in pixels (default: EXIF, else 28 mm).")
 @click.option("--inpainter", default="diffusion", show_default=True, help="Hole filler.")
 @click.option(
