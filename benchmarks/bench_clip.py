@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -110,7 +111,10 @@ def bench_frames(photo: Path, duration: float, motion: str = "dolly") -> dict[st
             "-i", str(raw), "-an", *encoder_args(preset), str(tmp / "alone.mp4"),
         ]  # fmt: skip
         os.sync()
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         encode_alone = timed(cmd)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        encode_cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
     n = frames.count
     return {
         "frames": n,
@@ -118,8 +122,60 @@ def bench_frames(photo: Path, duration: float, motion: str = "dolly") -> dict[st
         "pipeline_fps": n / pipeline,
         "render_only_s": render_only,
         "ffmpeg_alone_s": encode_alone,
+        "ffmpeg_cpu_s": encode_cpu,
         "ratio": pipeline / encode_alone,
     }
+
+
+def bench_profile(photo: Path, duration: float) -> dict[str, float]:
+    """Where the time goes, stage by stage, on one thread (encode: ffmpeg alone, per frame).
+
+    Whole-photo stages in seconds (decode, depth, layers = framing + LDI), per-frame stages
+    in milliseconds of one thread (render, effects, 8-bit conversion, encode).
+    """
+    from depthreel.depthmap import photo_depth
+    from depthreel.effect import EffectContext
+    from depthreel.frames import to_uint8
+    from depthreel.photo import load_photo
+    from depthreel.pipeline import build_motion, prepare_scene
+    from depthreel.plugins import get_plugin_manager
+    from depthreel.registry import Registry
+    from depthreel.render.renderer import Renderer, View
+
+    registry = Registry.from_plugin_manager(get_plugin_manager())
+    preset = registry.get("preset", "reels").with_overrides(duration=duration)
+    out: dict[str, float] = {}
+    mark = time.perf_counter()
+    image = load_photo(photo)
+    out["decode_s"] = time.perf_counter() - mark
+    mark = time.perf_counter()
+    depth = photo_depth(image, registry, lambda _: None, estimator="classic")
+    out["depth_s"] = time.perf_counter() - mark
+    mark = time.perf_counter()
+    motion = build_motion(registry, "dolly", {})
+    inpainter = registry.get("inpainter", "diffusion")()
+    size = (preset.width, preset.height)
+    scene = prepare_scene(image, depth, motion, size, preset.frame_count, inpainter)
+    out["layers_s"] = time.perf_counter() - mark
+    renderer = Renderer(scene.layers, scene.camera, scene.framing.out)
+    buffers = View.empty(scene.framing.out.height, scene.framing.out.width)
+    effect = registry.get("effect", "vignette")()
+    renderer.render(scene.poses[0], into=buffers)  # warm-up
+    stage = {"render": 0.0, "effects": 0.0, "uint8": 0.0}
+    for index, pose in enumerate(scene.poses):
+        mark = time.perf_counter()
+        view = renderer.render(pose, into=buffers)
+        stage["render"] += time.perf_counter() - mark
+        mark = time.perf_counter()
+        ctx = EffectContext(depth=view.depth, t=index / len(scene.poses), focus_depth=1.0)
+        frame = effect.apply(view.rgb, ctx)
+        stage["effects"] += time.perf_counter() - mark
+        mark = time.perf_counter()
+        to_uint8(frame)
+        stage["uint8"] += time.perf_counter() - mark
+    for name, seconds in stage.items():
+        out[f"{name}_ms"] = 1e3 * seconds / len(scene.poses)
+    return out
 
 
 def bench_end_to_end(photo: Path, duration: float, out: Path) -> float:
@@ -179,19 +235,25 @@ def bench_depth_model() -> dict[str, float]:
 def bench_memory(photo: Path, out: Path) -> float:
     """Peak RSS (MB) of a render of `photo` at the reels preset, in a fresh process.
 
-    os.wait4 reports that one process's peak (RUSAGE_CHILDREN would report the largest of
-    every child this benchmark ran so far).
+    A process's peak RSS survives fork and exec, so a child forked from this (large) benchmark
+    process would report this process's size; a small launcher process starts the render and
+    reports that one child's peak through os.wait4.
     """
     cmd = depthreel(
         "render", str(photo), "-o", str(out), "--preset", "reels", "--duration", "2",
         "--estimator", "classic", "--no-cache", "--force", "--quiet",
     )  # fmt: skip
-    proc = subprocess.Popen(cmd)
-    _, status, usage = os.wait4(proc.pid, 0)
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    if proc.returncode:
-        raise subprocess.CalledProcessError(proc.returncode, cmd)
-    return usage.ru_maxrss / 1024
+    launcher = (
+        "import os, subprocess, sys\n"
+        "proc = subprocess.Popen(sys.argv[1:])\n"
+        "_, status, usage = os.wait4(proc.pid, 0)\n"
+        "print(usage.ru_maxrss)\n"
+        "sys.exit(os.waitstatus_to_exitcode(status))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", launcher, *cmd], check=True, capture_output=True, text=True
+    )
+    return int(result.stdout.split()[-1]) / 1024
 
 
 def bench_scaling(photos: dict[str, Path]) -> list[tuple[str, str, float]]:
@@ -238,12 +300,22 @@ def main() -> None:
             print(
                 f"frames (5 s 1080x1920 30 fps, {motion}, LDI + fill + vignette): "
                 f"{frames['pipeline_s']:.2f} s = {frames['pipeline_fps']:.1f} fps; render alone "
-                f"{frames['render_only_s']:.2f} s; ffmpeg alone {frames['ffmpeg_alone_s']:.2f} s; "
+                f"{frames['render_only_s']:.2f} s; ffmpeg alone {frames['ffmpeg_alone_s']:.2f} s "
+                f"({1e3 * frames['ffmpeg_cpu_s'] / frames['frames']:.0f} ms CPU a frame); "
                 f"ratio {frames['ratio']:.2f}"
             )
         stages = bench_stages(mp12, tmp / "stages.mp4")
         print(
             "stages (12 MP, reels, 6 s): " + ", ".join(f"{k} {v:.2f} s" for k, v in stages.items())
+        )
+        profile = bench_profile(mp12, 5.0)
+        encode_ms = 1e3 * frames["ffmpeg_alone_s"] / frames["frames"]
+        print(
+            "profile (12 MP, reels, one thread): "
+            + ", ".join(f"{k[:-2]} {v:.2f} s" for k, v in profile.items() if k.endswith("_s"))
+            + "; per frame: "
+            + ", ".join(f"{k[:-3]} {v:.1f} ms" for k, v in profile.items() if k.endswith("_ms"))
+            + f", encode {encode_ms:.1f} ms (ffmpeg alone, its own threads)"
         )
         print(f"depthreel --help: {bench_help() * 1e3:.0f} ms")
         if args.quick:
