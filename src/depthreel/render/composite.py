@@ -18,7 +18,7 @@ from depthreel.render.jit import EMPTY, FULL, JIT
 
 __all__ = ["FULL", "TILE_LEVEL", "over", "resolve"]
 
-TILE_LEVEL = 5  # holes are marked on tiles of 2**TILE_LEVEL pixels (see fill.fill_frame)
+TILE_LEVEL = 4  # holes are marked on tiles of 2**TILE_LEVEL pixels (see fill.fill_frame)
 
 
 @njit(**JIT, inline="always")
