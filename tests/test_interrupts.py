@@ -137,3 +137,18 @@ def test_photo_without_read_permission(tmp_path, command):
     assert len(errors) == 1 and "private.jpg" in errors[0] and "not readable" in errors[0]
     assert "Traceback" not in output
     assert sorted(p.name for p in tmp_path.iterdir()) == ["private.jpg"]
+
+
+def test_listing_into_a_closed_pipe_is_quiet():
+    """`depthreel plugins | head -1`: a reader that goes away is no error worth a message."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "depthreel", "plugins"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()  # before the command writes: its first write meets a closed pipe
+    stderr = proc.stderr.read()
+    assert proc.wait(timeout=60) != 0
+    assert "Error" not in stderr and "Traceback" not in stderr, stderr

@@ -56,8 +56,8 @@ class DepthreelGroup(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except (click.ClickException, click.exceptions.Exit, click.Abort):
-            raise
+        except (click.ClickException, click.exceptions.Exit, click.Abort, BrokenPipeError):
+            raise  # click handles a closed stdout (`depthreel plugins | head -3`) quietly
         except DepthreelError as exc:
             if _debug(ctx):
                 raise
