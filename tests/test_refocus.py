@@ -127,7 +127,9 @@ def test_refocus_errors_are_one_line(scene, tmp_path):
     for extra, fragment in [
         (["--focus", "middle"], "--focus must be auto, near, far or a distance > 0"),
         (["--focus", "-2"], "--focus must be auto, near, far or a distance > 0"),
-        (["--aperture", "0.5"], "--aperture must be in (0, 0.1]"),
+        (["--aperture", "0.3"], "--aperture must be an f-number (e.g. f/2.8"),
+        (["--aperture", "f/0.1"], "got 'f/0.1'"),
+        (["--aperture", "wide"], "got 'wide'"),
         (["--background", tmp_path / "none.jpg"], "none.jpg does not exist"),
         (["-o", tmp_path / "x.gif"], "must end in .jpg"),
     ]:
@@ -139,3 +141,21 @@ def test_refocus_errors_are_one_line(scene, tmp_path):
         assert result.output.strip().splitlines()[-1].startswith("Error:")
         assert fragment in result.output, result.output
         assert not (tmp_path / "out.jpg").exists()
+
+
+@pytest.mark.parametrize(
+    ("text", "share"),
+    [("f/2", 0.02), ("F2", 0.02), ("f/4", 0.01), ("8", 0.005), ("0.5", 0.08), ("0.03", 0.03)],
+)
+def test_aperture_takes_f_numbers_or_a_share(text, share):
+    from depthreel.refocus import parse_aperture
+
+    assert parse_aperture(text) == pytest.approx(share)
+
+
+def test_smaller_f_number_blurs_the_background_more(scene, tmp_path):
+    folder, _, _, mask = scene
+    far = cv2.distanceTransform((~mask).astype(np.uint8), cv2.DIST_L2, 5) > 25
+    wide = run(folder, tmp_path / "wide.jpg", "--aperture", "f/1.4")
+    narrow = run(folder, tmp_path / "narrow.jpg", "--aperture", "f/8")
+    assert sharpness(wide, far) < 0.5 * sharpness(narrow, far)

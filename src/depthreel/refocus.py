@@ -18,6 +18,7 @@ from depthreel.errors import DepthreelError
 from depthreel.matting import composite, foreground_colours, smooth_fill, within
 
 DEFAULT_APERTURE = 0.02  # blur radius of far things as a share of the photo's width
+F_NUMBER_SHARE = 0.04  # f/N blurs far things by 0.04 / N of the width: f/2 is the default
 SNAP_BAND = 0.02  # depth is re-decided this share of the long side around the matte's edge
 FOCUS_WORDS = ("auto", "near", "far")
 
@@ -50,6 +51,28 @@ def check_aperture(aperture: float) -> None:
     """A one-line error unless 0 < aperture <= 0.1 (a share of the width)."""
     if not 0 < aperture <= 0.1:
         raise DepthreelError(f"--aperture must be in (0, 0.1] of the width, got {aperture}")
+
+
+def parse_aperture(text: str) -> float:
+    """--aperture as the far blur's share of the width: an f-number or the share itself.
+
+    'f/2.8', 'f2.8' and plain numbers from 0.5 up are f-numbers (a smaller one blurs more,
+    F_NUMBER_SHARE / N of the width); plain numbers up to 0.1 are the share.
+    """
+    word = text.strip().lower()
+    f_number = word.startswith("f")
+    try:
+        value = float(word.removeprefix("f").removeprefix("/"))
+    except ValueError:
+        value = float("nan")
+    if np.isfinite(value) and (f_number or value >= 0.5) and 0.5 <= value <= 64:
+        return F_NUMBER_SHARE / value
+    if np.isfinite(value) and not f_number and 0 < value <= 0.1:
+        return value
+    raise DepthreelError(
+        f"--aperture must be an f-number (e.g. f/2.8, 0.5 to 64) or a share of the width "
+        f"in (0, 0.1], got '{text}'"
+    )
 
 
 def focus_distance(focus: str | float, depth: np.ndarray, alpha: np.ndarray | None) -> float:

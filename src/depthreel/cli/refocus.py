@@ -30,10 +30,10 @@ IMAGE_FORMATS = (".jpg", ".jpeg", ".png", ".tif", ".tiff", ".webp")
 )
 @click.option(
     "--aperture",
-    type=float,
-    default=0.02,
+    default="f/2",
     show_default=True,
-    help="Blur radius of far things, as a share of the width (as -e dof:aperture=...).",
+    help="Lens opening: an f-number (f/1.4 blurs more, f/8 less) or the far blur's radius as "
+    "a share of the width, up to 0.1 (as -e dof:aperture=...).",
 )
 @click.option(
     "--background",
@@ -51,7 +51,7 @@ def refocus(
     photo: Path,
     output: Path | None,
     focus: str,
-    aperture: float,
+    aperture: str,
     background: Path | None,
     segmenter: str | None,
     estimator: str | None,
@@ -66,7 +66,7 @@ def refocus(
     \b
     Examples:
       depthreel refocus portrait.jpg -o bokeh.jpg
-      depthreel refocus street.jpg --focus far --aperture 0.03
+      depthreel refocus street.jpg --focus far --aperture f/1.4
       depthreel refocus me.jpg --background beach.jpg -o me-at-the-beach.jpg
     """
     import numpy as np
@@ -74,7 +74,7 @@ def refocus(
     from depthreel.cutout import subject_matte
     from depthreel.outputs import check_output
     from depthreel.photo import load_photo
-    from depthreel.refocus import check_aperture, parse_focus
+    from depthreel.refocus import parse_aperture, parse_focus
     from depthreel.refocus import refocus as refocus_photo
 
     start = time.perf_counter()
@@ -82,7 +82,7 @@ def refocus(
     check_suffix(output, IMAGE_FORMATS)
     check_output(output, force)
     focus_choice = parse_focus(focus)
-    check_aperture(aperture)
+    share = parse_aperture(aperture)
     image = load_photo(photo, allow_huge=allow_huge)
     new_background = (
         load_photo(background, allow_huge=allow_huge).rgb if background is not None else None
@@ -91,7 +91,7 @@ def refocus(
     alpha = matte.alpha if matte.found else None
     if alpha is None and focus_choice == "auto":
         notice("no subject stands out in the depth; focusing on the nearest large region")
-    result = refocus_photo(image.rgb, matte.depth, focus_choice, aperture, alpha, new_background)
+    result = refocus_photo(image.rgb, matte.depth, focus_choice, share, alpha, new_background)
     write_image(output, np.clip(result.rgb * 255 + 0.5, 0, 255).astype(np.uint8), force)
     if not quiet:
         click.echo(
