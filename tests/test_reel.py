@@ -56,11 +56,14 @@ def test_photos_are_ordered_by_exif_date_then_file_time(tmp_path):
     os.utime(c, (1714600000, 1714600000))  # 2024-05-01 21:46 UTC: between b and a
     broken = tmp_path / "d.jpg"
     broken.write_bytes(b"nope")
+    truncated = tmp_path / "e.jpg"  # a valid header, the pixels cut off
+    truncated.write_bytes(a.read_bytes()[: a.stat().st_size // 2])
     notices: list[str] = []
-    photos = [AlbumPhoto(p, p.name) for p in (a, b, c, broken)]
+    photos = [AlbumPhoto(p, p.name) for p in (a, b, c, broken, truncated)]
     ordered = ordered_photos(photos, notices.append)
     assert [photo.key for photo, _ in ordered] == ["b.jpg", "c.jpg", "a.jpg"]
-    assert len(notices) == 1 and "d.jpg" in notices[0] and "not an image" in notices[0]
+    assert len(notices) == 2 and "d.jpg" in notices[0] and "not an image" in notices[0]
+    assert "e.jpg" in notices[1] and "truncated" in notices[1]
 
 
 def test_exif_place_and_date_captions(tmp_path):

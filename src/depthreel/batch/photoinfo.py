@@ -57,8 +57,12 @@ def _gps(exif: Any) -> tuple[float, float] | None:
     return (lat, lon)
 
 
-def read_info(path: Path) -> PhotoInfo:
-    """Read the header of a photo (no full decode); an unreadable file is a DepthreelError."""
+def read_info(path: Path, decode: bool = False) -> PhotoInfo:
+    """Read the header of a photo; an unreadable file is a DepthreelError.
+
+    With decode=True the pixels are decoded too (a JPEG at 1/8 scale, which still reads the
+    whole file), so a truncated or damaged file is found before any work is planned on it.
+    """
     from PIL import Image, UnidentifiedImageError
 
     from depthreel.exif import orientation_of, swaps_axes
@@ -74,6 +78,9 @@ def read_info(path: Path) -> PhotoInfo:
                 taken, gps = _date(exif), _gps(exif)
                 if swaps_axes(orientation_of(exif)):
                     width, height = height, width
+                if decode:
+                    image.draft("RGB", (max(1, image.width // 8), max(1, image.height // 8)))
+                    image.load()
     except UnidentifiedImageError:
         raise DepthreelError(f"photo {path} is not an image depthreel can read") from None
     except MemoryError:

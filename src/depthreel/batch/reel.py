@@ -56,13 +56,14 @@ def ordered_photos(
     photos: list[AlbumPhoto], notice: Callable[[str], None]
 ) -> list[tuple[AlbumPhoto, PhotoInfo]]:
     """Photos in the order they were taken (EXIF, else file time, then name); the unreadable
-    and the too small are left out with a notice."""
+    (decoded here, so a truncated file is caught before the reel is planned) and the too small
+    are left out with a notice."""
     readable = []
     for photo in photos:
         if photo.overrides.skip:
             continue
         try:
-            info = read_info(photo.path)
+            info = read_info(photo.path, decode=True)
         except DepthreelError as exc:
             notice(f"leaving out {photo.key}: {exc}")
             continue
