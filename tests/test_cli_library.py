@@ -139,14 +139,21 @@ def test_preview_sheet_for_a_folder(tmp_path):
     scene_photo(folder / "a.jpg")
     scene_photo(folder / "b.png", 200, 300)
     (folder / "notes.txt").write_text("not a photo")
+    jpeg = (folder / "a.jpg").read_bytes()
+    (folder / "c.jpg").write_bytes(jpeg[: len(jpeg) // 2])  # truncated: left out, not fatal
     out = tmp_path / "album.jpg"
     result = run(
         "preview", folder, "-o", out, "-m", "auto", "--frames", "2", "--size", "60x100", *FAST
     )
     assert result.exit_code == 0, result.output
-    assert cv2.imread(str(out)).shape[0] == 2 * (22 + 100 + 6) + 6  # a row per photo
+    assert "leaving out c.jpg" in result.output and "truncated" in result.output
+    assert cv2.imread(str(out)).shape[0] == 2 * (22 + 100 + 6) + 6  # a row per good photo
     empty = tmp_path / "empty"
     empty.mkdir()
     bad = run("preview", empty, "-o", tmp_path / "e.png", *FAST)
     assert bad.exit_code == 1 and "has no photos" in bad.output
+    (empty / "c.jpg").write_bytes(jpeg[: len(jpeg) // 2])
+    bad = run("preview", empty, "-o", tmp_path / "e.png", *FAST)
+    assert bad.exit_code == 1 and "no photo in" in bad.output and "could be read" in bad.output
+    assert not (tmp_path / "e.png").exists()
     assert run("preview", folder, "-o", out, *FAST).exit_code == 1  # exists: needs --force

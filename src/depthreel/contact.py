@@ -161,7 +161,11 @@ def contact_sheet(
     rows = []
     if Path(source).is_dir():
         for path in photos_in(Path(source)):
-            photo = load_photo(path, allow_huge=allow_huge)
+            try:
+                photo = load_photo(path, allow_huge=allow_huge)
+            except DepthreelError as exc:  # one bad photo does not cost the album its sheet
+                notice(f"leaving out {path.name}: {exc}")
+                continue
             depth = photo_depth(photo, registry, notice, estimator, cache=cache)
             motion, label = pick(motions[0], registry, photo, depth, size)
             tiles = [thumbnail(photo, size)]
@@ -170,6 +174,8 @@ def contact_sheet(
             )
             rows.append(Row(f"{path.name}  ({label})", tiles))
             on_row(path.name)
+        if not rows:
+            raise DepthreelError(f"no photo in {source} could be read")
     else:
         photo = load_photo(source, allow_huge=allow_huge)
         depth = photo_depth(photo, registry, notice, estimator, cache=cache)
