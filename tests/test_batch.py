@@ -230,6 +230,24 @@ def test_dask_executor_on_a_loopback_cluster(tmp_path):
     assert partials(out) == []
 
 
+@pytest.mark.slow
+def test_ray_executor_on_a_local_instance(tmp_path):
+    """--executor ray without --cluster: a private Ray instance on loopback runs the jobs."""
+    pytest.importorskip("ray")
+    album = album_of(tmp_path / "album", ["a.jpg", "b.jpg", "broken.jpg"])
+    (album / "broken.jpg").write_bytes(b"\xff\xd8 truncated")
+    out = tmp_path / "out"
+    result = run("batch", album, "-o", out, "--executor", "ray", "--workers", "1", *FAST)
+    assert result.exit_code == 1 and "failed broken.jpg" in result.output
+    assert "WARNING" not in result.output  # Ray's own start-up chatter stays quiet
+    photos = manifest(out)
+    assert photos["a.jpg"]["status"] == photos["b.jpg"]["status"] == "done"
+    workers = {photos[key]["worker"].rsplit(":", 1)[1] for key in ("a.jpg", "b.jpg")}
+    assert workers and str(os.getpid()) not in workers  # rendered by a Ray worker process
+    assert probe(out / "a.mp4").frames == 12
+    assert partials(out) == []
+
+
 def test_help_lists_the_batch_and_reel_options():
     for command, options in [
         ("batch", ["--workers", "--executor", "--cluster", "--album", "--recursive", "--preset"]),

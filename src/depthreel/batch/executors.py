@@ -265,7 +265,9 @@ class RayExecutor:
         options: dict[str, Any] = {
             "include_dashboard": False,
             "log_to_driver": False,
-            "logging_level": logging.WARNING,
+            # ERROR: Ray's start-up notices (e.g. token authentication) would break the one
+            # progress bar; failures still surface as exceptions.
+            "logging_level": logging.ERROR,
         }
         if address is None:  # a private local instance, on loopback only
             options.update(num_cpus=workers, _node_ip_address="127.0.0.1")
