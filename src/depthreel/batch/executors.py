@@ -16,7 +16,7 @@ import signal
 import threading
 import time
 import uuid
-from collections.abc import Callable, Generator, Sequence
+from collections.abc import Generator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from typing import Any, Protocol
 
@@ -282,7 +282,7 @@ class RayExecutor:
     def run(self, jobs: Sequence[Job], report: Reporter) -> Generator[JobResult, None, None]:
         from depthreel.batch.worker import run_remote
 
-        remote: Callable[..., Any] = self.ray.remote(num_cpus=1, max_retries=0)(run_remote)
+        remote: Any = self.ray.remote(num_cpus=1, max_retries=0)(run_remote)
         waiting = list(jobs)
         in_flight: dict[Any, Job] = {}
 
@@ -292,7 +292,7 @@ class RayExecutor:
                 data = self.ray.put(job.photo.read_bytes())
             except OSError as exc:
                 return JobResult(job.key, ok=False, error=f"photo {job.photo}: {exc.strerror}")
-            in_flight[remote.remote(job, data)] = job  # type: ignore[attr-defined]
+            in_flight[remote.remote(job, data)] = job
             return None
 
         try:
