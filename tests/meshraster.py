@@ -13,13 +13,16 @@ from depthreel.scene import CameraPose, Intrinsics
 
 
 def project(vertices: np.ndarray, camera: Intrinsics, pose: CameraPose) -> np.ndarray:
-    """(n, 3) camera-frame points (y down, z forward) to (n, 3) screen x, y and depth."""
+    """(n, 3) camera-frame points (y down, z forward) to (n, 3) screen x, y and depth.
+
+    As a 3D app's camera (glTF's symmetric frustum): the optical axis meets the image at its
+    centre, ((w - 1) / 2, (h - 1) / 2) with pixel centres at integers.
+    """
     centre = np.array([pose.x, pose.y, pose.z])
     cam = (vertices.astype(np.float64) - centre) @ pose.rotation().T
     z = cam[:, 2]
-    return np.stack(
-        [camera.focal * cam[:, 0] / z + camera.cx, camera.focal * cam[:, 1] / z + camera.cy, z], 1
-    )
+    cx, cy = (camera.width - 1) / 2, (camera.height - 1) / 2
+    return np.stack([camera.focal * cam[:, 0] / z + cx, camera.focal * cam[:, 1] / z + cy, z], 1)
 
 
 def rasterize(

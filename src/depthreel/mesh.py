@@ -198,9 +198,10 @@ def _surface(
     remap[used] = np.arange(len(used))
     rows, cols = np.divmod(used, w)
     u, v, z = us[cols], vs[rows], depth.ravel()[used].astype(np.float64)
-    vertices = np.stack(
-        [(u - camera.cx) * z / camera.focal, (v - camera.cy) * z / camera.focal, z], axis=1
-    )
+    # A 3D app's camera (glTF's) looks through the image's centre, (w - 1) / 2 with pixel
+    # centres at integers; depthreel's principal point is at w / 2 (Intrinsics.centered).
+    cx, cy = camera.cx - 0.5, camera.cy - 0.5
+    vertices = np.stack([(u - cx) * z / camera.focal, (v - cy) * z / camera.focal, z], axis=1)
     uv = np.stack([(u + 0.5) / camera.width, (v + 0.5) / camera.height], axis=1)
     return Surface(
         name=name,
