@@ -8,7 +8,8 @@ Runs under a Python that has Blender as a module (bpy, ~400 MB, so not in the de
 
 Prints what Blender's glTF importer made of the file (objects, meshes, cameras, vertices, faces,
 textures), renders the scene through the GLB's camera at the photo's size (Workbench engine,
-flat texture colours, no anti-aliasing, the Standard view transform) and prints the PSNR against the photo.
+flat texture colours, no anti-aliasing, the Standard view transform) and prints the PSNR
+against the photo.
 """
 
 from __future__ import annotations
