@@ -200,3 +200,16 @@ def test_bad_user_presets_are_one_line_each_and_hide_nothing(tmp_path, monkeypat
     listed = [line.split()[0] for line in result.stdout.splitlines()]
     assert {"good", "reels", "gif", "webm", "square"} <= set(listed)
     assert "odd" not in listed and "x" not in listed
+
+
+def test_listing_states_each_presets_quality():
+    from click.testing import CliRunner
+
+    from depthreel.cli import cli
+
+    result = CliRunner().invoke(cli, ["list", "presets"])
+    assert result.exit_code == 0
+    lines = {line.split()[0]: line for line in result.stdout.splitlines()}
+    assert lines["reels"].endswith("(CRF 18, veryfast)")
+    assert lines["webm"].endswith("(CRF 32, good)")
+    assert "(" not in lines["gif"].split("loop")[-1]  # a GIF has no encoder quality to state

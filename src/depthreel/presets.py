@@ -59,6 +59,13 @@ class ExportPreset:
         """'1080x1920, 30 fps, 6 s, libx264': what the preset makes, for listings."""
         return f"{self.width}x{self.height}, {self.fps:g} fps, {self.duration:g} s, {self.codec}"
 
+    def quality(self) -> str:
+        """'CRF 18, veryfast': the encoder's quality setting, for listings ('' for GIFs)."""
+        if self.codec == "gif":
+            return ""
+        rate = f"{self.bitrate} bit/s" if self.bitrate else f"CRF {self.crf}"
+        return f"{rate}, {self.encoder_preset}"
+
     @property
     def frame_count(self) -> int:
         return max(1, round(self.duration * self.fps))

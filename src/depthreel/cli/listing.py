@@ -37,7 +37,11 @@ def list_command(app: App, what: str, as_json: bool) -> None:
     width = max(len(e.name) for e in entries)
     for entry in entries:
         suffix = "" if entry.plugin.startswith("builtin_") else f"  [{entry.plugin}]"
-        click.echo(f"{entry.name:<{width}}  {entry.description}{suffix}")
+        description = entry.description
+        quality = entry.obj.quality() if kind == "preset" else ""
+        if quality:
+            description += f" ({quality})"  # the one thing the descriptions leave out
+        click.echo(f"{entry.name:<{width}}  {description}{suffix}")
 
 
 @click.command()
