@@ -28,20 +28,22 @@ def claim(
     w: int,
     frame: tuple[np.ndarray, ...],
     nearest: bool,
+    order: np.ndarray | None,
 ) -> None:
     """Claims t in [start, stop): pixel pix[t] (skipped if < 0), depth zs[t], premultiplied
     colour pay[c * stride + t], into frame = (rgb (N, 3), cover (N,), zbuf (N,), back_z (N,),
     back (N, 4), back_rows (H,)): slot 1 is (rgb, cover, zbuf), slot 2 (back_z, back = r, g,
     b, a), EMPTY depth when unused; back_rows marks the rows that use slot 2. See the module
     docstring. Claims of samples' nearest pixels win ties of coverage on one surface: their
-    point lies closest.
+    point lies closest. With order, the claims t = order[k] for k in [start, stop) instead.
     """
     tie = 1e-6 if nearest else -1e-6
     rgb, cover, zbuf, back_z, back, back_rows = frame
     s1 = uint64(stride)
     s2 = uint64(2 * stride)
     s3 = uint64(3 * stride)
-    for t in range(uint64(start), uint64(stop)):
+    for k in range(uint64(start), uint64(stop)):
+        t = k if order is None else uint64(order[k])
         p = pix[t]
         if p < 0:
             continue

@@ -334,16 +334,19 @@ def neighbour_row(
     h: int,
     w: int,
     proj: tuple[np.ndarray, ...],
-    out: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
-) -> None:
+    out: tuple[np.ndarray, ...],
+) -> int:
     """The pixels of one kind (ACROSS, DOWN or DIAGONAL) that samples' footprints also cover.
 
-    proj: filled by project_row and footprint_row. out = (pix, z, du, dv) like theirs for the
-    nearest pixel: the pixel (-1 where the sample has none of this kind, it is off the frame,
-    or the sample weighs less than FAINT there), the depth at its point and the offset there.
+    proj: filled by project_row and footprint_row. out = (pix, z, du, dv, order): pix, z, du,
+    dv like theirs for the nearest pixel: the pixel (-1 where the sample has none of this
+    kind, it is off the frame, or the sample weighs less than FAINT there), the depth at its
+    point and the offset there; order: the samples that have such a pixel, in order. Returns
+    their number. The claims go through order: most samples have no such pixel, and listing
+    the others (branch-free) costs less than the claim loop skipping them one by one.
     """
     pix, _, oxs, oys, dus, dvs, inv, extras, zps, slopes, jns, yns = proj
-    cpix, czs, cdus, cdvs = out
+    cpix, czs, cdus, cdvs, order = out
     for u in range(uint64(u0), uint64(u1)):
         # The neighbour towards the sample: left of the nearest pixel if the sample is.
         dj = (ONE if oxs[u] <= 0.0 else -ONE) if kind != DOWN else ZERO
@@ -369,3 +372,8 @@ def neighbour_row(
         cdus[u] = eu if ok else NOWHERE
         cdvs[u] = ev
         czs[u] = zps[u] + slopes[0, u] * (eu - du) + slopes[1, u] * (ev - dv)
+    n = 0
+    for u in range(uint64(u0), uint64(u1)):  # branch-free: each sample is written, kept or not
+        order[n] = u
+        n += cpix[u] >= 0
+    return n

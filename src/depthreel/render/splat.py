@@ -194,7 +194,8 @@ def _sampleclaim(
             batch[0], batch[1], batch[2], n, depth, color, grad, links, flags, hp, tol, sampled
         )
         cap = batch[0].shape[0]
-        claim(batch[3], batch[4], sampled.reshape(4 * cap), cap, 0, n, tol1, w, frame, False)
+        pay = sampled.reshape(4 * cap)
+        claim(batch[3], batch[4], pay, cap, 0, n, tol1, w, frame, False, None)
 
 
 @njit(**JIT)
@@ -239,6 +240,7 @@ def scatter(
         np.empty(wp, np.float32),
         np.empty(wp, np.float32),
         np.empty(wp, np.float32),
+        np.empty(wp, np.int32),  # order
     )
     pay = np.empty(4 * wp, np.float32)
     cap = 4 * wp  # >= wp + 128 (see _collect)
@@ -307,7 +309,7 @@ def _run(
     row = layer * hp + v
     solid = opaque[layer, v]
     sample_row(color, row * 4 * wp, wp, lk, dus, dvs, u0, u1, solid, pay)
-    claim(pix, zps, pay, wp, u0, u1, tol1, w, frame, True)
+    claim(pix, zps, pay, wp, u0, u1, tol1, w, frame, True, None)
     if extra == 0:
         return
     # Magnification makes a kind of other footprint pixels common: sample those vectorised,
@@ -316,10 +318,10 @@ def _run(
     for kind, count in ((ACROSS, across), (DOWN, down), (DIAGONAL, diagonal)):
         if count * DENSE > u1 - u0:
             dense |= kind
-            neighbour_row(kind, u0, u1, h, w, proj, near)
+            n = neighbour_row(kind, u0, u1, h, w, proj, near)
             offsets = near[2], near[3]
             sample_row(color, row * 4 * wp, wp, lk, *offsets, u0, u1, solid, pay)
-            claim(near[0], near[1], pay, wp, u0, u1, tol1, w, frame, False)
+            claim(near[0], near[1], pay, wp, 0, n, tol1, w, frame, False, near[4])
     where = (row, pix, pix)
     u = u0
     while u < u1:
