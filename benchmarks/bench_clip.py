@@ -48,17 +48,30 @@ def depthreel(*args: str) -> list[str]:
 
 
 def timed(cmd: list[str]) -> float:
+    return timed_cpu(cmd)[0]
+
+
+def timed_cpu(cmd: list[str]) -> tuple[float, float]:
+    """Run `cmd`; its wall time and CPU time (user + system, its children included), in s."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
-    return time.perf_counter() - start
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
 
 
 def prepared(  # type: ignore[no-untyped-def]
-    photo: Path, duration: float, preset_name: str = "reels", motion_name: str = "dolly"
+    photo: Path,
+    duration: float,
+    preset_name: str = "reels",
+    motion_name: str = "dolly",
+    stages: dict[str, float] | None = None,
 ):
     """The scene of `photo` ready to render (depth, framing, layers), and the preset.
 
     dolly is the default motion; circle needs the widest margin (the most source pixels).
+    `stages`, when given, gets the seconds of decode, depth and layers.
     """
     from depthreel.depthmap import photo_depth
     from depthreel.photo import load_photo
@@ -68,13 +81,20 @@ def prepared(  # type: ignore[no-untyped-def]
 
     registry = Registry.from_plugin_manager(get_plugin_manager())
     preset = registry.get("preset", preset_name).with_overrides(duration=duration)
+    times = stages if stages is not None else {}
+    mark = time.perf_counter()
     image = load_photo(photo)
+    times["decode_s"] = time.perf_counter() - mark
+    mark = time.perf_counter()
     depth = photo_depth(image, registry, lambda _: None, estimator="classic")
+    times["depth_s"] = time.perf_counter() - mark
+    mark = time.perf_counter()
     motion = build_motion(registry, motion_name, {})
     inpainter = registry.get("inpainter", "diffusion")()
     scene = prepare_scene(
         image, depth, motion, (preset.width, preset.height), preset.frame_count, inpainter
     )
+    times["layers_s"] = time.perf_counter() - mark
     return scene, preset, registry
 
 
@@ -111,10 +131,7 @@ def bench_frames(photo: Path, duration: float, motion: str = "dolly") -> dict[st
             "-i", str(raw), "-an", *encoder_args(preset), str(tmp / "alone.mp4"),
         ]  # fmt: skip
         os.sync()
-        before = resource.getrusage(resource.RUSAGE_CHILDREN)
-        encode_alone = timed(cmd)
-        after = resource.getrusage(resource.RUSAGE_CHILDREN)
-        encode_cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+        encode_alone, encode_cpu = timed_cpu(cmd)
     n = frames.count
     return {
         "frames": n,
@@ -133,30 +150,12 @@ def bench_profile(photo: Path, duration: float) -> dict[str, float]:
     Whole-photo stages in seconds (decode, depth, layers = framing + LDI), per-frame stages
     in milliseconds of one thread (render, effects, 8-bit conversion, encode).
     """
-    from depthreel.depthmap import photo_depth
     from depthreel.effect import EffectContext
     from depthreel.frames import to_uint8
-    from depthreel.photo import load_photo
-    from depthreel.pipeline import build_motion, prepare_scene
-    from depthreel.plugins import get_plugin_manager
-    from depthreel.registry import Registry
     from depthreel.render.renderer import Renderer, View
 
-    registry = Registry.from_plugin_manager(get_plugin_manager())
-    preset = registry.get("preset", "reels").with_overrides(duration=duration)
     out: dict[str, float] = {}
-    mark = time.perf_counter()
-    image = load_photo(photo)
-    out["decode_s"] = time.perf_counter() - mark
-    mark = time.perf_counter()
-    depth = photo_depth(image, registry, lambda _: None, estimator="classic")
-    out["depth_s"] = time.perf_counter() - mark
-    mark = time.perf_counter()
-    motion = build_motion(registry, "dolly", {})
-    inpainter = registry.get("inpainter", "diffusion")()
-    size = (preset.width, preset.height)
-    scene = prepare_scene(image, depth, motion, size, preset.frame_count, inpainter)
-    out["layers_s"] = time.perf_counter() - mark
+    scene, _, registry = prepared(photo, duration, stages=out)
     renderer = Renderer(scene.layers, scene.camera, scene.framing.out)
     buffers = View.empty(scene.framing.out.height, scene.framing.out.width)
     effect = registry.get("effect", "vignette")()

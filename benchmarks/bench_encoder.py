@@ -8,15 +8,13 @@ Run: python benchmarks/bench_encoder.py
 
 from __future__ import annotations
 
-import resource
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_clip import ROOT, prepared
+from bench_clip import ROOT, prepared, timed_cpu
 
 SETTINGS = [("medium", 20), ("fast", 20), ("faster", 19), ("veryfast", 18), ("veryfast", 19)]
 CLIPS = [("coffee.jpg", "dolly"), ("astronaut.jpg", "circle")]
@@ -61,12 +59,7 @@ def main() -> None:
                 cmd = [ffmpeg, "-hide_banner", "-loglevel", "error", "-y", *raw_input]
                 cmd += ["-c:v", "libx264", "-pix_fmt", "yuv420p", "-preset", preset]
                 cmd += ["-crf", str(crf), str(clip)]
-                before = resource.getrusage(resource.RUSAGE_CHILDREN)
-                start = time.perf_counter()
-                subprocess.run(cmd, check=True)
-                wall = time.perf_counter() - start
-                after = resource.getrusage(resource.RUSAGE_CHILDREN)
-                cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+                wall, cpu = timed_cpu(cmd)
                 psnr = quality(ffmpeg, clip, raw_input, "psnr")
                 ssim = quality(ffmpeg, clip, raw_input, "ssim")
                 print(
