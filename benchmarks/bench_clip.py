@@ -101,11 +101,20 @@ def prepared(  # type: ignore[no-untyped-def]
 def bench_frames(photo: Path, duration: float, motion: str = "dolly") -> dict[str, float]:
     """Render + encode vs ffmpeg alone on the same frames, same settings."""
     from depthreel.frames import FrameRenderer, ordered_frames
-    from depthreel.video import ThreadedWriter, VideoWriter, encoder_args, ffmpeg_exe
+    from depthreel.video import (
+        ThreadedWriter,
+        VideoWriter,
+        encoder_args,
+        ffmpeg_exe,
+        input_format,
+        raw_input_args,
+    )
 
     scene, preset, registry = prepared(photo, duration, motion_name=motion)
     effects = [registry.get("effect", "vignette")()]
     frames = FrameRenderer(scene, effects)
+    # Frames in the form the writer takes them (packed yuv420p for the H.264 presets).
+    fmt = frames.pixel_format = input_format(preset, preset.width, preset.height)
     frames.frame(0)  # warm-up: JIT-compiled kernels loaded, buffers touched
     with tempfile.TemporaryDirectory() as name:
         tmp = Path(name)
@@ -117,7 +126,7 @@ def bench_frames(photo: Path, duration: float, motion: str = "dolly") -> dict[st
             for image in ordered_frames(frames):
                 sink.put(image)
         pipeline = time.perf_counter() - start
-        raw = tmp / "frames.rgb"
+        raw = tmp / "frames.raw"
         with open(raw, "wb") as handle:
             for index in range(frames.count):
                 handle.write(frames.frame(index).tobytes())
@@ -126,9 +135,9 @@ def bench_frames(photo: Path, duration: float, motion: str = "dolly") -> dict[st
             pass
         render_only = time.perf_counter() - render_only
         cmd = [
-            ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y", "-f", "rawvideo",
-            "-pix_fmt", "rgb24", "-s", f"{preset.width}x{preset.height}", "-r", f"{preset.fps:g}",
-            "-i", str(raw), "-an", *encoder_args(preset), str(tmp / "alone.mp4"),
+            ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y",
+            *raw_input_args(fmt, preset.width, preset.height, preset.fps),
+            "-i", str(raw), "-an", *encoder_args(preset, fmt), str(tmp / "alone.mp4"),
         ]  # fmt: skip
         os.sync()
         encode_alone, encode_cpu = timed_cpu(cmd)
@@ -151,8 +160,8 @@ def bench_profile(photo: Path, duration: float) -> dict[str, float]:
     in milliseconds of one thread (render, effects, 8-bit conversion, encode).
     """
     from depthreel.effect import EffectContext
-    from depthreel.frames import to_uint8
     from depthreel.render.renderer import Renderer, View
+    from depthreel.yuv import rgb_to_yuv420p
 
     out: dict[str, float] = {}
     scene, _, registry = prepared(photo, duration, stages=out)
@@ -160,7 +169,7 @@ def bench_profile(photo: Path, duration: float) -> dict[str, float]:
     buffers = View.empty(scene.framing.out.height, scene.framing.out.width)
     effect = registry.get("effect", "vignette")()
     renderer.render(scene.poses[0], into=buffers)  # warm-up
-    stage = {"render": 0.0, "effects": 0.0, "uint8": 0.0}
+    stage = {"render": 0.0, "effects": 0.0, "yuv420p": 0.0}
     for index, pose in enumerate(scene.poses):
         mark = time.perf_counter()
         view = renderer.render(pose, into=buffers)
@@ -170,8 +179,8 @@ def bench_profile(photo: Path, duration: float) -> dict[str, float]:
         frame = effect.apply(view.rgb, ctx)
         stage["effects"] += time.perf_counter() - mark
         mark = time.perf_counter()
-        to_uint8(frame)
-        stage["uint8"] += time.perf_counter() - mark
+        rgb_to_yuv420p(frame)  # the 8-bit frame the encoder takes
+        stage["yuv420p"] += time.perf_counter() - mark
     for name, seconds in stage.items():
         out[f"{name}_ms"] = 1e3 * seconds / len(scene.poses)
     return out

@@ -16,7 +16,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_clip import ROOT, prepared, timed_cpu
 
-SETTINGS = [("medium", 20), ("fast", 20), ("faster", 19), ("veryfast", 18), ("veryfast", 19)]
+SETTINGS = [
+    ("medium", 20), ("fast", 20), ("faster", 19), ("veryfast", 18), ("veryfast", 19),
+    ("superfast", 16), ("superfast", 17),
+]  # fmt: skip
 CLIPS = [("coffee.jpg", "dolly"), ("astronaut.jpg", "circle")]
 
 

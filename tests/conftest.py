@@ -85,6 +85,7 @@ class VideoInfo:
     frames: int
     has_audio: bool
     faststart: bool
+    colour: str = ""  # what ffmpeg says after the pixel format, e.g. "tv, bt709, progressive"
 
 
 def probe(path: Path) -> VideoInfo:
@@ -94,7 +95,7 @@ def probe(path: Path) -> VideoInfo:
     exe = imageio_ffmpeg.get_ffmpeg_exe()
     info = subprocess.run([exe, "-hide_banner", "-i", str(path)], capture_output=True, text=True)
     line = next(x for x in info.stderr.splitlines() if "Video:" in x)
-    match = re.search(r"Video: (\w+).*?, (\w+)(?:\([^)]*\))?, (\d+)x(\d+)", line)
+    match = re.search(r"Video: (\w+).*?, (\w+)(?:\(([^)]*)\))?, (\d+)x(\d+)", line)
     assert match, line
     fps = re.search(r"([\d.]+) fps", line)
     frames, _ = imageio_ffmpeg.count_frames_and_secs(str(path))
@@ -105,12 +106,13 @@ def probe(path: Path) -> VideoInfo:
     return VideoInfo(
         codec=match.group(1),
         pix_fmt=match.group(2),
-        width=int(match.group(3)),
-        height=int(match.group(4)),
+        width=int(match.group(4)),
+        height=int(match.group(5)),
         fps=float(fps.group(1)) if fps else 0.0,
         frames=frames,
         has_audio="Audio:" in info.stderr,
         faststart=faststart,
+        colour=match.group(3) or "",
     )
 
 

@@ -42,6 +42,7 @@ def test_render_reels_preset_plays_on_a_phone(photo, tmp_path):
     info = probe(out)
     assert (info.codec, info.pix_fmt, info.width, info.height) == ("h264", "yuv420p", 1080, 1920)
     assert info.fps == 30 and info.frames == 15 and info.faststart
+    assert info.colour.startswith("tv, bt709,")  # the matrix its pixels were made with
     assert sorted(p.name for p in tmp_path.iterdir()) == ["clip.mp4", "photo.jpg"]
 
 

@@ -148,6 +148,7 @@ def test_reel_fits_the_music_and_carries_it(tmp_path):
     info = probe(out)
     assert (info.width, info.height, info.fps) == (360, 640, 24)
     assert info.frames == 60 and info.has_audio
+    assert info.colour.startswith("tv, bt709,")  # like the clips it is made of
     assert sorted(p.name for p in tmp_path.iterdir()) == ["album", "reel.mp4", "track.mp3"]
     rate = 8000
     decode = ["-loglevel", "error", "-i", str(out), "-f", "s16le", "-ac", "1", "-ar", str(rate)]

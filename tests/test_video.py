@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+
 import numpy as np
 import pytest
 from conftest import probe
@@ -90,3 +92,51 @@ def test_outputs_get_the_usual_permissions(tmp_path):
     finally:
         os.umask(old)
     assert stat.S_IMODE((tmp_path / "x.bin").stat().st_mode) == 0o644
+
+
+def decoded(path, w, h):
+    """The first frame of a clip as RGB, decoded as BT.709 limited range."""
+    from depthreel.video import ffmpeg_exe
+
+    cmd = [
+        ffmpeg_exe(), "-loglevel", "error", "-i", str(path), "-frames:v", "1",
+        "-vf", "scale=in_color_matrix=bt709:in_range=tv",
+        "-f", "rawvideo", "-pix_fmt", "rgb24", "-",
+    ]  # fmt: skip
+    raw = subprocess.run(cmd, capture_output=True, check=True).stdout
+    return np.frombuffer(raw, np.uint8).reshape(h, w, 3)
+
+
+PATCHES = [(230, 40, 40), (40, 200, 60), (40, 60, 220), (128, 128, 128), (225, 170, 140)]
+
+
+@pytest.mark.parametrize(
+    ("pix_fmt", "packed"), [("yuv420p", True), ("yuv420p", False), ("yuv444p", False)]
+)
+def test_streams_are_bt709_and_their_colours_come_back(tmp_path, pix_fmt, packed):
+    """Frames go in packed by depthreel.yuv or as RGB (converted by ffmpeg with BT.709): the
+    stream says BT.709 limited range, and decoding it that way gives the colours back."""
+    from depthreel.yuv import rgb_to_yuv420p
+
+    w, h = 80, 64
+    frame = np.zeros((h, w, 3), np.uint8)
+    for k, colour in enumerate(PATCHES):
+        frame[:, 16 * k : 16 * (k + 1)] = colour
+    preset = ExportPreset(name="t", width=w, height=h, fps=24, crf=0, pix_fmt=pix_fmt)
+    out = tmp_path / "clip.mp4"
+    with VideoWriter(out, w, h, preset) as video:
+        assert video.input_format == ("yuv420p" if pix_fmt == "yuv420p" else "rgb24")
+        for _ in range(3):
+            video.write(rgb_to_yuv420p(frame) if packed else frame)
+    info = probe(out)
+    assert info.pix_fmt == pix_fmt and info.colour.startswith("tv, bt709,")  # all three BT.709
+    back = decoded(out, w, h).astype(int)
+    for k, colour in enumerate(PATCHES):  # inside each patch, away from chroma's blocks
+        inner = back[4:-4, 16 * k + 4 : 16 * (k + 1) - 4].reshape(-1, 3)
+        assert np.abs(inner - colour).max() <= 3, (colour, inner.mean(axis=0))
+
+
+def test_a_packed_frame_of_the_wrong_size_is_refused(tmp_path):
+    preset = ExportPreset(name="t", width=64, height=96, fps=24)
+    with pytest.raises(ValueError), VideoWriter(tmp_path / "x.mp4", 64, 96, preset) as video:
+        video.write(np.zeros(64 * 96, np.uint8))

@@ -1,5 +1,8 @@
 """Frames of a prepared scene: render, effects, 8-bit conversion, in order from a few threads.
 
+Frames come as 8-bit RGB, or straight in the encoder's yuv420p (depthreel.yuv), which spares
+a pass and ffmpeg's own conversion.
+
 The render kernels and OpenCV release the GIL, so `ordered_frames` renders several frames at
 once (one Renderer clone per thread, sharing the packed source) while the encoder works.
 """
@@ -21,6 +24,7 @@ from depthreel.effect import Effect, EffectContext
 from depthreel.errors import DepthreelError
 from depthreel.registry import Registry
 from depthreel.scene import CameraPose
+from depthreel.yuv import rgb_to_yuv420p
 
 if TYPE_CHECKING:
     from depthreel.pipeline import PreparedScene
@@ -66,6 +70,7 @@ class FrameRenderer:
         self.times, self.focus = scene.frame_times(), scene.focus_depths()
         self.renderer = Renderer(scene.layers, scene.camera, scene.framing.out)
         self.count = len(scene.poses)
+        self.pixel_format = "rgb24"  # or "yuv420p": frames packed for the encoder
         self._view_buffers = View.empty(scene.framing.out.height, scene.framing.out.width)
 
     def clone(self) -> FrameRenderer:
@@ -77,7 +82,7 @@ class FrameRenderer:
         twin._view_buffers = View.empty(*self._view_buffers.depth.shape)
         return twin
 
-    def _view(self, pose: CameraPose, index: int) -> np.ndarray:
+    def _view(self, pose: CameraPose, index: int, packed: bool = False) -> np.ndarray:
         # The View's buffers are reused frame after frame; the uint8 result is a new array.
         view = self.renderer.render(pose, into=self._view_buffers)
         frame = view.rgb
@@ -89,17 +94,20 @@ class FrameRenderer:
                 frame_index=index,
             )
             frame = apply_effects(self.registry, self.effects, frame, ctx)
-        return to_uint8(frame)
+        return rgb_to_yuv420p(frame) if packed else to_uint8(frame)
 
     def frame(self, index: int) -> np.ndarray:
-        """Frame `index` of the clip as (H, W, 3) uint8 (both eyes side by side in stereo)."""
+        """Frame `index` of the clip as (H, W, 3) uint8 (both eyes side by side in stereo), or
+        as packed yuv420p bytes when pixel_format is "yuv420p"."""
         pose = self.scene.poses[index]
+        packed = self.pixel_format == "yuv420p"
         if not self.stereo:
-            return self._view(pose, index)
+            return self._view(pose, index, packed)
         from depthreel.stereo import eye_poses, side_by_side
 
         left, right = eye_poses(pose, self.scene.subject.focus_depth)
-        return side_by_side(self._view(left, index), self._view(right, index), self.stereo)
+        both = side_by_side(self._view(left, index), self._view(right, index), self.stereo)
+        return rgb_to_yuv420p(both) if packed else both
 
 
 def render_threads() -> int:

@@ -353,6 +353,7 @@ def render_clip(
             VideoWriter(tmp, width, height, preset) as video,
             ThreadedWriter(video) as sink,
         ):
+            frames.pixel_format = video.input_format
             tick = time.perf_counter()
             for image in ordered_frames(frames):
                 render_time += time.perf_counter() - tick  # waiting for the next frame

@@ -16,6 +16,11 @@ from depthreel.errors import DepthreelError
 from depthreel.presets import ExportPreset
 
 VP9_DEADLINES = ("good", "realtime", "best")
+# Input options that tag raw frames as depthreel.yuv makes them: BT.709, limited range.
+COLOUR_TAGS = [
+    "-colorspace", "bt709", "-color_primaries", "bt709", "-color_trc", "bt709",
+    "-color_range", "tv",
+]  # fmt: skip
 
 
 def ffmpeg_exe() -> str:
@@ -24,8 +29,41 @@ def ffmpeg_exe() -> str:
     return str(imageio_ffmpeg.get_ffmpeg_exe())
 
 
-def encoder_args(preset: ExportPreset) -> list[str]:
-    """ffmpeg output arguments for a preset (codec, quality, pixel format, container flags)."""
+def input_format(preset: ExportPreset, width: int, height: int) -> str:
+    """The raw frames a writer takes for `preset`: "yuv420p" where the stream is 4:2:0 YUV
+    (converted by depthreel.yuv, tagged BT.709), else "rgb24" (converted by ffmpeg)."""
+    even = width % 2 == 0 and height % 2 == 0
+    return "yuv420p" if preset.pix_fmt == "yuv420p" and preset.codec != "gif" and even else "rgb24"
+
+
+def raw_input_args(pixel_format: str, width: int, height: int, fps: float) -> list[str]:
+    """ffmpeg input arguments for raw frames of `pixel_format` (path or "-" to follow)."""
+    args = [
+        "-f", "rawvideo", "-pix_fmt", pixel_format, "-s", f"{width}x{height}", "-r", f"{fps:g}",
+    ]  # fmt: skip
+    return args + (COLOUR_TAGS if pixel_format == "yuv420p" else [])
+
+
+def colour_args(preset: ExportPreset, pixel_format: str = "rgb24") -> list[str]:
+    """ffmpeg output arguments that make and tag a YUV stream BT.709 limited range.
+
+    ffmpeg's default conversion of RGB is BT.601, which players do not assume for HD video.
+    Frames that come as yuv420p are BT.709 already and tagged on the input (raw_input_args):
+    tagging them on the output would make ffmpeg convert them from its default matrix. RGB
+    is converted by a scale filter and its frames tagged by setparams (output options alone
+    leave the primaries and transfer unknown).
+    """
+    if not preset.pix_fmt.startswith("yuv") or pixel_format != "rgb24":
+        return []
+    tags = "setparams=colorspace=bt709:color_primaries=bt709:color_trc=bt709:range=tv"
+    return ["-vf", f"scale=out_color_matrix=bt709:out_range=tv,{tags}"]
+
+
+def encoder_args(preset: ExportPreset, pixel_format: str = "rgb24") -> list[str]:
+    """ffmpeg output arguments for a preset (codec, quality, pixel format, colour, container).
+
+    pixel_format: the raw input's (input_format); see colour_args.
+    """
     if preset.codec == "gif":
         return [
             "-vf",
@@ -35,7 +73,7 @@ def encoder_args(preset: ExportPreset) -> list[str]:
             "-f",
             "gif",
         ]
-    args = ["-c:v", preset.codec, "-pix_fmt", preset.pix_fmt]
+    args = ["-c:v", preset.codec, "-pix_fmt", preset.pix_fmt, *colour_args(preset, pixel_format)]
     if preset.codec in ("libx264", "libx265"):
         args += ["-preset", preset.encoder_preset]
     if preset.codec == "libvpx-vp9":
@@ -57,12 +95,16 @@ def encoder_args(preset: ExportPreset) -> list[str]:
 
 
 class VideoWriter:
-    """Write RGB uint8 frames to `path` through an ffmpeg pipe; use as a context manager."""
+    """Write frames to `path` through an ffmpeg pipe; use as a context manager.
+
+    Frames are RGB (H, W, 3) uint8, or already packed in `input_format` (see write).
+    """
 
     def __init__(self, path: Path, width: int, height: int, preset: ExportPreset) -> None:
         self.path = Path(path)
         self.width, self.height = width, height
         self.preset = preset
+        self.input_format = input_format(preset, width, height)
         self.frames = 0
         self._stderr: list[bytes] = []
         self._proc: subprocess.Popen[bytes] | None = None
@@ -75,18 +117,11 @@ class VideoWriter:
             "-loglevel",
             "error",
             "-y",
-            "-f",
-            "rawvideo",
-            "-pix_fmt",
-            "rgb24",
-            "-s",
-            f"{self.width}x{self.height}",
-            "-r",
-            f"{self.preset.fps:g}",
+            *raw_input_args(self.input_format, self.width, self.height, self.preset.fps),
             "-i",
             "-",
             "-an",
-            *encoder_args(self.preset),
+            *encoder_args(self.preset, self.input_format),
             str(self.path),
         ]
         # Its own process group: a Ctrl-C in the terminal reaches depthreel alone, which then
@@ -119,9 +154,17 @@ class VideoWriter:
         return "ffmpeg stopped unexpectedly"
 
     def write(self, frame: np.ndarray) -> None:
-        """Append one (height, width, 3) uint8 RGB frame."""
-        if frame.shape != (self.height, self.width, 3) or frame.dtype != np.uint8:
+        """Append one frame: (height, width, 3) uint8 RGB, or packed yuv420p bytes (1-D
+        uint8) when input_format is "yuv420p"."""
+        from depthreel.yuv import rgb_to_yuv420p  # Numba: only once frames are written
+
+        packed = (self.width * self.height * 3 // 2,)
+        if self.input_format == "yuv420p" and frame.shape == packed and frame.dtype == np.uint8:
+            pass
+        elif frame.shape != (self.height, self.width, 3) or frame.dtype != np.uint8:
             raise ValueError(f"frame {frame.shape} {frame.dtype} != {(self.height, self.width, 3)}")
+        elif self.input_format == "yuv420p":
+            frame = rgb_to_yuv420p(frame)
         assert self._proc is not None and self._proc.stdin is not None
         try:
             self._proc.stdin.write(np.ascontiguousarray(frame).data)

@@ -11,6 +11,7 @@ from typing import Any
 from depthreel.batch.reel_plan import ReelPlan
 from depthreel.errors import DepthreelError
 from depthreel.outputs import atomic_output
+from depthreel.video import colour_args
 
 FADE_OUT = 2.0  # seconds of music fade at the end of the reel
 AUDIO_CODECS = {"mp4": "aac", "mov": "aac", "webm": "libvorbis"}
@@ -79,6 +80,7 @@ def compose_reel(
             opened.append(soundtrack)
             reel = reel.with_audio(soundtrack)
         params = ["-crf", str(preset.crf)] if preset.crf is not None and not preset.bitrate else []
+        params += colour_args(preset)
         if preset.container in ("mp4", "mov"):
             params += ["-movflags", "+faststart"]
         with (
