@@ -157,7 +157,7 @@ def bench_profile(photo: Path, duration: float) -> dict[str, float]:
     """Where the time goes, stage by stage, on one thread (encode: ffmpeg alone, per frame).
 
     Whole-photo stages in seconds (decode, depth, layers = framing + LDI), per-frame stages
-    in milliseconds of one thread (render, effects, 8-bit conversion, encode).
+    in milliseconds of one thread (render, effects, conversion to the encoder's yuv420p, encode).
     """
     from depthreel.effect import EffectContext
     from depthreel.render.renderer import Renderer, View
