@@ -112,9 +112,9 @@ def bench_frames(photo: Path, duration: float, motion: str = "dolly") -> dict[st
 
     scene, preset, registry = prepared(photo, duration, motion_name=motion)
     effects = [registry.get("effect", "vignette")()]
-    frames = FrameRenderer(scene, effects)
     # Frames in the form the writer takes them (packed yuv420p for the H.264 presets).
-    fmt = frames.pixel_format = input_format(preset, preset.width, preset.height)
+    fmt = input_format(preset, preset.width, preset.height)
+    frames = FrameRenderer(scene, effects, pixel_format=fmt)
     frames.frame(0)  # warm-up: JIT-compiled kernels loaded, buffers touched
     with tempfile.TemporaryDirectory() as name:
         tmp = Path(name)

@@ -62,6 +62,7 @@ class FrameRenderer:
         effects: Sequence[Effect],
         stereo: str | None = None,
         registry: Registry | None = None,
+        pixel_format: str = "rgb24",
     ) -> None:
         from depthreel.render.renderer import Renderer, View
 
@@ -70,7 +71,7 @@ class FrameRenderer:
         self.times, self.focus = scene.frame_times(), scene.focus_depths()
         self.renderer = Renderer(scene.layers, scene.camera, scene.framing.out)
         self.count = len(scene.poses)
-        self.pixel_format = "rgb24"  # or "yuv420p": frames packed for the encoder
+        self.pixel_format = pixel_format  # or "yuv420p": packed for the encoder (see frame)
         self._view_buffers = View.empty(scene.framing.out.height, scene.framing.out.width)
 
     def clone(self) -> FrameRenderer:

@@ -295,7 +295,7 @@ def render_clip(
 ) -> RenderReport:
     """Render `photo_path` to the clip `output` (written atomically); return what was done."""
     from depthreel.stereo import frame_size
-    from depthreel.video import ThreadedWriter, VideoWriter
+    from depthreel.video import ThreadedWriter, VideoWriter, input_format
 
     start = time.perf_counter()
     check_output(output, force)
@@ -343,8 +343,9 @@ def render_clip(
     timings["scene"] = time.perf_counter() - mark
 
     mark = time.perf_counter()
-    frames = FrameRenderer(scene, effects, settings.stereo, registry)
     width, height = frame_size(preset.width, preset.height, settings.stereo or "")
+    fmt = input_format(preset, width, height)  # what VideoWriter takes: packed yuv420p or RGB
+    frames = FrameRenderer(scene, effects, settings.stereo, registry, pixel_format=fmt)
     render_time = 0.0
     bar = progress(frames.count, Path(output).name)
     try:
@@ -353,7 +354,6 @@ def render_clip(
             VideoWriter(tmp, width, height, preset) as video,
             ThreadedWriter(video) as sink,
         ):
-            frames.pixel_format = video.input_format
             tick = time.perf_counter()
             for image in ordered_frames(frames):
                 render_time += time.perf_counter() - tick  # waiting for the next frame
