@@ -29,6 +29,15 @@ def _clip(value: float, top: float) -> float:
     return min(max(value, 0.0), top)
 
 
+@njit(**JIT, inline="always")
+def _sum4(p: float, q: float, r: float, s: float, top: float) -> float:
+    """The sum of four samples of a channel, each clipped to [0, top] first."""
+    return (
+        _clip(np.float32(p), top) + _clip(np.float32(q), top)
+        + _clip(np.float32(r), top) + _clip(np.float32(s), top)
+    )  # fmt: skip
+
+
 @njit(**JIT)
 def _convert(rgb: np.ndarray, h: int, w: int, scale: float, out: np.ndarray) -> None:
     """Fill out (H*W*3/2,) with the Y plane, then Cb and Cr at half size (2x2 means).
@@ -54,24 +63,14 @@ def _convert(rgb: np.ndarray, h: int, w: int, scale: float, out: np.ndarray) -> 
         dn = up + uint64(3 * w)
         base = uint64(hw) + i * uint64(cw)
         for k in range(uint64(cw)):
-            a = up + uint64(6) * k
-            c = dn + uint64(6) * k
-            sr = (
-                _clip(np.float32(rgb[a]), top) + _clip(np.float32(rgb[a + uint64(3)]), top)
-                + _clip(np.float32(rgb[c]), top) + _clip(np.float32(rgb[c + uint64(3)]), top)
-            )  # fmt: skip
-            a += uint64(1)
-            c += uint64(1)
-            sg = (
-                _clip(np.float32(rgb[a]), top) + _clip(np.float32(rgb[a + uint64(3)]), top)
-                + _clip(np.float32(rgb[c]), top) + _clip(np.float32(rgb[c + uint64(3)]), top)
-            )  # fmt: skip
-            a += uint64(1)
-            c += uint64(1)
-            sb = (
-                _clip(np.float32(rgb[a]), top) + _clip(np.float32(rgb[a + uint64(3)]), top)
-                + _clip(np.float32(rgb[c]), top) + _clip(np.float32(rgb[c + uint64(3)]), top)
-            )  # fmt: skip
+            a = up + uint64(6) * k  # the block's top left pixel
+            c = dn + uint64(6) * k  # its bottom left
+            a3, c3 = a + uint64(3), c + uint64(3)  # their right neighbours
+            sr = _sum4(rgb[a], rgb[a3], rgb[c], rgb[c3], top)
+            a, a3, c, c3 = a + uint64(1), a3 + uint64(1), c + uint64(1), c3 + uint64(1)
+            sg = _sum4(rgb[a], rgb[a3], rgb[c], rgb[c3], top)
+            a, a3, c, c3 = a + uint64(1), a3 + uint64(1), c + uint64(1), c3 + uint64(1)
+            sb = _sum4(rgb[a], rgb[a3], rgb[c], rgb[c3], top)
             y = wr * sr + wg * sg + wb * sb  # four pixels' luma, unscaled
             out[base + k] = np.uint8(mid + kb * (sb - y))
             out[base + uint64(hw // 4) + k] = np.uint8(mid + kr * (sr - y))
