@@ -156,14 +156,14 @@ class VideoWriter:
     def write(self, frame: np.ndarray) -> None:
         """Append one frame: (height, width, 3) uint8 RGB, or packed yuv420p bytes (1-D
         uint8) when input_format is "yuv420p"."""
-        from depthreel.yuv import rgb_to_yuv420p  # Numba: only once frames are written
-
+        rgb = (self.height, self.width, 3)
         packed = (self.width * self.height * 3 // 2,)
-        if self.input_format == "yuv420p" and frame.shape == packed and frame.dtype == np.uint8:
-            pass
-        elif frame.shape != (self.height, self.width, 3) or frame.dtype != np.uint8:
-            raise ValueError(f"frame {frame.shape} {frame.dtype} != {(self.height, self.width, 3)}")
-        elif self.input_format == "yuv420p":
+        yuv = self.input_format == "yuv420p"
+        if frame.dtype != np.uint8 or frame.shape not in ((rgb, packed) if yuv else (rgb,)):
+            raise ValueError(f"frame {frame.shape} {frame.dtype} != {rgb}")
+        if yuv and frame.shape == rgb:
+            from depthreel.yuv import rgb_to_yuv420p  # Numba: only once frames are written
+
             frame = rgb_to_yuv420p(frame)
         assert self._proc is not None and self._proc.stdin is not None
         try:
