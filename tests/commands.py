@@ -3,7 +3,7 @@
 A new command is one line in COMMANDS: how to call it fast on PHOTO writing into OUT, the
 files it writes there, and which optional inputs it takes ("motion", "effect", "preset",
 "depth" for a depth-map file, "frames" when it renders frames long enough to interrupt,
-"folders" when a folder is a valid source).
+"folders" when a folder is a valid source, "focal" when it takes --focal).
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ COMMANDS = [
         "still",
         ("still", "{photo}", "-o", "{out}/s.png", "--offset-x", "0.05", *FAST_DEPTH),
         ("s.png",),
-        frozenset({"depth"}),
+        frozenset({"depth", "focal"}),
     ),
     Command(
         "preview",
@@ -55,7 +55,7 @@ COMMANDS = [
         "scene",
         ("scene", "{photo}", "-o", "{out}/s.glb", "--detail", "64", *FAST_DEPTH),
         ("s.glb",),
-        frozenset({"depth"}),
+        frozenset({"depth", "focal"}),
     ),
     Command(
         "cutout",

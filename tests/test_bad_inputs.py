@@ -194,6 +194,12 @@ CASES = [
         lambda s: s.extra.extend(["--estimator", "clasic"]),
         ("did you mean 'classic'",),
     ),
+    Case(
+        "negative focal length",
+        lambda s: s.extra.extend(["--focal", "-3"]),
+        ("--focal must be > 0, got -3.0",),
+        "focal",
+    ),
     Case("malformed preset TOML", broken_preset_plugin, ("unknown preset 'broken'",), "preset"),
     Case("output folder missing", missing_output_folder, ("does not exist",)),
     Case("output exists", existing_output, ("already exists", "--force")),

@@ -95,6 +95,18 @@ def without_root_override() -> None:
             raise OSError(ctypes.get_errno(), "cannot drop capabilities")
 
 
+def run_unprivileged(argv: list[str]) -> tuple[int, str]:
+    """Run depthreel to the end (as root, without root's permission override; the test is
+    skipped where that cannot be dropped); its exit code and output."""
+    as_root = os.geteuid() == 0
+    try:
+        proc = depthreel(argv, preexec_fn=without_root_override if as_root else None)
+        output, _ = proc.communicate(timeout=120)
+    except subprocess.SubprocessError:
+        pytest.skip("root's permission override cannot be dropped here")
+    return proc.returncode, output
+
+
 @pytest.mark.parametrize("command", COMMANDS, ids=lambda c: c.name)
 def test_output_folder_not_writable(tmp_path, command):
     """Root may write anywhere, so as root the command runs without that privilege."""
@@ -102,17 +114,11 @@ def test_output_folder_not_writable(tmp_path, command):
     locked = tmp_path / "locked"
     locked.mkdir()
     locked.chmod(0o555)
-    as_root = os.geteuid() == 0
     try:
-        proc = depthreel(
-            command.argv(photo, locked), preexec_fn=without_root_override if as_root else None
-        )
-        output, _ = proc.communicate(timeout=120)
-    except subprocess.SubprocessError:
-        pytest.skip("root's permission override cannot be dropped here")
+        code, output = run_unprivileged(command.argv(photo, locked))
     finally:
         locked.chmod(0o755)
-    assert proc.returncode == 1, output
+    assert code == 1, output
     one_error_line(output, (f"output folder {locked} is not writable",))
     assert list(locked.iterdir()) == []
 
@@ -121,18 +127,12 @@ def test_output_folder_not_writable(tmp_path, command):
 def test_photo_without_read_permission(tmp_path, command):
     photo = scene_photo(tmp_path / "private.jpg")
     photo.chmod(0o000)
-    as_root = os.geteuid() == 0
     try:
-        proc = depthreel(
-            command.argv(photo, tmp_path), preexec_fn=without_root_override if as_root else None
-        )
-        output, _ = proc.communicate(timeout=120)
-    except subprocess.SubprocessError:
-        pytest.skip("root's permission override cannot be dropped here")
+        code, output = run_unprivileged(command.argv(photo, tmp_path))
     finally:
         photo.chmod(0o644)
     # Click checks that the argument is readable: a usage error (exit 2) naming the file.
-    assert proc.returncode == 2, output
+    assert code == 2, output
     errors = [line for line in output.splitlines() if line.startswith("Error: ")]
     assert len(errors) == 1 and "private.jpg" in errors[0] and "not readable" in errors[0]
     assert "Traceback" not in output

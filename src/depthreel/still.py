@@ -10,6 +10,7 @@ import numpy as np
 
 from depthreel.depth.convert import upsample_guided
 from depthreel.depthmap import photo_depth
+from depthreel.errors import DepthreelError
 from depthreel.inpaint import Inpainter
 from depthreel.ldi import LayeredDepthImage, build_ldi
 from depthreel.photo import Photo
@@ -31,6 +32,8 @@ class StillResult:
 
 def photo_camera(photo: Photo, focal: float | None = None) -> Intrinsics:
     """The photo's pinhole camera: an explicit focal length (px) wins over EXIF and defaults."""
+    if focal is not None and not focal > 0:
+        raise DepthreelError(f"--focal must be > 0, got {focal}")
     if focal is not None:
         return Intrinsics.centered(photo.width, photo.height, focal)
     return Intrinsics.from_focal_35mm(photo.width, photo.height, photo.focal_35mm)

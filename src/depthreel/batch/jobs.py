@@ -104,15 +104,6 @@ def settings_record(settings: RenderSettings, preset: ExportPreset) -> dict[str,
     return {"settings": data, "preset": preset_data}
 
 
-def file_digest(path: Path) -> str:
-    """SHA-256 of a file's content (the photo's identity, whatever its name or mtime)."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def settings_hash(record: dict[str, Any], photo_digest: str) -> str:
     """One hash for "this photo rendered with these settings"."""
     text = json.dumps({"record": record, "photo": photo_digest}, sort_keys=True, default=str)

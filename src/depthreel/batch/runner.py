@@ -13,7 +13,6 @@ from depthreel.batch.executors import Executor, make_executor
 from depthreel.batch.jobs import (
     Job,
     JobResult,
-    file_digest,
     photo_settings,
     settings_hash,
     settings_record,
@@ -29,6 +28,7 @@ from depthreel.batch.manifest import (
     now,
 )
 from depthreel.batch.progress import BatchProgress
+from depthreel.cache import file_digest
 from depthreel.errors import DepthreelError
 from depthreel.outputs import atomic_output
 from depthreel.pipeline import (

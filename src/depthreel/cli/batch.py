@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from depthreel.cli.app import App, Interrupted, notice
-from depthreel.cli.options import build_settings, render_options
+from depthreel.cli.options import build_settings, output_flags, render_options
 
 EXECUTOR_CHOICES = ("local", "process", "dask", "ray")
 
@@ -67,8 +67,9 @@ def album_options(command: Any) -> Any:
 @render_options
 @album_options
 @executor_options
-@click.option("--force", "-f", is_flag=True, help="Render everything again, replacing outputs.")
-@click.option("--quiet", "-q", is_flag=True, help="No progress bar; only failures and a summary.")
+@output_flags(
+    "Render everything again, replacing outputs.", "No progress bar; only failures and a summary."
+)
 @click.pass_obj
 def batch(
     app: App,

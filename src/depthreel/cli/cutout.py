@@ -9,7 +9,7 @@ import click
 
 from depthreel.cli.app import App, notice
 from depthreel.cli.images import check_suffix, write_image
-from depthreel.cli.options import allow_huge_option, depth_source_options
+from depthreel.cli.options import allow_huge_option, depth_source_options, output_flags
 
 ALPHA_FORMATS = (".png", ".webp")
 
@@ -28,8 +28,7 @@ ALPHA_FORMATS = (".png", ".webp")
 @click.option("--segmenter", help="Segmenter (default: the best installed; built in: depth).")
 @depth_source_options
 @allow_huge_option
-@click.option("--force", "-f", is_flag=True, help="Overwrite an existing output file.")
-@click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors and notices.")
+@output_flags("Overwrite an existing output file.")
 @click.pass_obj
 def cutout(
     app: App,

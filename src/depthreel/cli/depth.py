@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from depthreel.cli.app import App, notice
-from depthreel.cli.options import allow_huge_option
+from depthreel.cli.options import allow_huge_option, output_flags
 
 
 def preview_path(output: Path) -> Path:
@@ -24,8 +24,7 @@ def preview_path(output: Path) -> Path:
 )
 @click.option("--estimator", help="Depth estimator (default: best available).")
 @click.option("--preview/--no-preview", default=True, help="Also write OUTPUT-preview.png.")
-@click.option("--force", "-f", is_flag=True, help="Overwrite existing files.")
-@click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors and notices.")
+@output_flags("Overwrite existing files.")
 @allow_huge_option
 @click.pass_obj
 def depth(

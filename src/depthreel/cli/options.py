@@ -41,6 +41,21 @@ DEPTH_SOURCE_OPTIONS = [
 ]
 
 
+QUIET_HELP = "Print nothing but errors and notices."
+
+
+def output_flags(
+    force_help: str, quiet_help: str = QUIET_HELP
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """--force/-f and --quiet/-q, with each command's own words for what they do."""
+
+    def apply(command: Callable[..., Any]) -> Callable[..., Any]:
+        command = click.option("--quiet", "-q", is_flag=True, help=quiet_help)(command)
+        return click.option("--force", "-f", is_flag=True, help=force_help)(command)
+
+    return apply
+
+
 def depth_source_options(command: Callable[..., Any]) -> Callable[..., Any]:
     """--estimator, --depth and --depth-kind: where a command's depth comes from."""
     for decorator in reversed(DEPTH_SOURCE_OPTIONS):

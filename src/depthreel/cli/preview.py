@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from depthreel.cli.app import App, notice
-from depthreel.cli.options import allow_huge_option
+from depthreel.cli.options import allow_huge_option, output_flags
 
 
 @click.command()
@@ -32,8 +32,7 @@ from depthreel.cli.options import allow_huge_option
 @click.option("--inpainter", default="diffusion", show_default=True, help="Hidden-background fill.")
 @click.option("--no-cache", is_flag=True, help="Do not reuse or store depth and layers.")
 @click.option("--quality", type=click.IntRange(1, 100), default=85, help="JPEG quality.")
-@click.option("--force", "-f", is_flag=True, help="Overwrite an existing sheet.")
-@click.option("--quiet", "-q", is_flag=True, help="No progress or summary.")
+@output_flags("Overwrite an existing sheet.", "No progress or summary.")
 @allow_huge_option
 @click.pass_obj
 def preview(

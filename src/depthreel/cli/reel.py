@@ -9,7 +9,7 @@ import click
 
 from depthreel.cli.app import App, notice
 from depthreel.cli.batch import album_options, executor_options
-from depthreel.cli.options import build_settings, render_options
+from depthreel.cli.options import build_settings, output_flags, render_options
 
 
 @click.command()
@@ -56,8 +56,7 @@ from depthreel.cli.options import build_settings, render_options
 @render_options
 @album_options
 @executor_options
-@click.option("--force", "-f", is_flag=True, help="Overwrite an existing output file.")
-@click.option("--quiet", "-q", is_flag=True, help="No progress bars or summary.")
+@output_flags("Overwrite an existing output file.", "No progress bars or summary.")
 @click.pass_obj
 def reel(
     app: App,

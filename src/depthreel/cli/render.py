@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from depthreel.cli.app import App, notice
-from depthreel.cli.options import build_settings, render_options
+from depthreel.cli.options import build_settings, output_flags, render_options
 
 
 def default_output(photo: Path, container: str) -> Path:
@@ -21,8 +21,7 @@ def default_output(photo: Path, container: str) -> Path:
     "--output", "-o", type=click.Path(path_type=Path), help="Output clip (default: PHOTO-NAME.mp4)."
 )
 @render_options
-@click.option("--force", "-f", is_flag=True, help="Overwrite an existing output file.")
-@click.option("--quiet", "-q", is_flag=True, help="No progress bar or summary.")
+@output_flags("Overwrite an existing output file.", "No progress bar or summary.")
 @click.pass_obj
 def render(
     app: App, photo: Path, output: Path | None, force: bool, quiet: bool, **options: Any

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from depthreel.cli.app import App, notice
-from depthreel.cli.options import allow_huge_option, depth_source_options
+from depthreel.cli.options import allow_huge_option, depth_source_options, output_flags
 
 
 @click.command()
@@ -32,8 +32,7 @@ from depthreel.cli.options import allow_huge_option, depth_source_options
 @click.option("--focal", type=float, help="Focal length in pixels (default: EXIF, else 28 mm).")
 @click.option("--inpainter", default="diffusion", show_default=True, help="Hidden background.")
 @allow_huge_option
-@click.option("--force", "-f", is_flag=True, help="Overwrite existing files.")
-@click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors and notices.")
+@output_flags("Overwrite existing files.")
 @click.pass_obj
 def scene(
     app: App,
@@ -60,7 +59,6 @@ def scene(
     """
     from depthreel.cache import Cache
     from depthreel.depthmap import photo_depth
-    from depthreel.errors import DepthreelError
     from depthreel.mesh import build_scene_mesh
     from depthreel.meshfile import scene_files, write_scene
     from depthreel.outputs import check_output
@@ -71,8 +69,6 @@ def scene(
     start = time.perf_counter()
     for path in scene_files(output, points):
         check_output(path, force)
-    if focal is not None and not focal > 0:
-        raise DepthreelError(f"--focal must be > 0, got {focal}")
     inpainter_obj = app.registry.get("inpainter", inpainter)()
     image = load_photo(photo, allow_huge=allow_huge)
     camera = photo_camera(image, focal)

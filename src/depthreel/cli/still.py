@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from depthreel.cli.app import App, notice
-from depthreel.cli.options import allow_huge_option, depth_source_options
+from depthreel.cli.options import allow_huge_option, depth_source_options, output_flags
 
 
 @click.command()
@@ -26,8 +26,7 @@ from depthreel.cli.options import allow_huge_option, depth_source_options
     type=click.Path(path_type=Path, file_okay=False),
     help="Also write the layered depth image's layers as RGBA PNGs into this folder.",
 )
-@click.option("--force", "-f", is_flag=True, help="Overwrite existing files.")
-@click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors and notices.")
+@output_flags("Overwrite existing files.")
 @allow_huge_option
 @click.pass_obj
 def still(
@@ -68,8 +67,6 @@ def still(
     if output.suffix.lower() not in (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".webp"):
         raise DepthreelError(f"output {output} must be .png, .jpg, .tif or .webp")
     check_output(output, force)
-    if focal is not None and not focal > 0:
-        raise DepthreelError(f"--focal must be > 0, got {focal}")
     inpainter_obj = app.registry.get("inpainter", inpainter)()
     image = load_photo(photo, allow_huge=allow_huge)
     camera = photo_camera(image, focal)
