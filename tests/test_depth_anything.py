@@ -12,6 +12,7 @@ import pytest
 from depthreel.depth import depth_anything as da
 from depthreel.depth.base import EstimatorUnavailable
 from depthreel.depth.depth_anything import DepthAnythingEstimator
+from depthreel.hub import hub_reachable
 
 
 @pytest.fixture(scope="module")
@@ -92,7 +93,7 @@ def test_unreachable_hub_fails_without_retrying(monkeypatch: pytest.MonkeyPatch)
     monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
     monkeypatch.delenv("TRANSFORMERS_OFFLINE", raising=False)
     monkeypatch.setenv("HF_ENDPOINT", "http://127.0.0.1:9")  # nothing listens there
-    assert not da.hub_reachable(timeout=1.0)
+    assert not hub_reachable(timeout=1.0)
     with pytest.raises(EstimatorUnavailable, match="cannot be reached"):
         DepthAnythingEstimator(model="depthreel-tests/no-such-model").load()
 

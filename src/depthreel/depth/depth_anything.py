@@ -13,9 +13,6 @@ CLI does for `--help` and `list`) stays cheap.
 from __future__ import annotations
 
 import os
-import ssl
-import urllib.error
-import urllib.request
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -24,10 +21,10 @@ import numpy as np
 
 from depthreel.depth.base import DepthEstimator, EstimatorUnavailable
 from depthreel.depth.convert import upsample_guided
+from depthreel.hub import hub_endpoint, hub_offline, one_line, probe_hub
 
 DEFAULT_MODEL = "depth-anything/Depth-Anything-V2-Small-hf"
 MODEL_ENV = "DEPTHREEL_DEPTH_MODEL"
-PROBE_TIMEOUT = 3.0  # seconds to wait for the hub before declaring it unreachable
 MAX_INPUT_SIDE = 1024  # the processor resizes to ~518 px anyway; shrink huge photos first
 # Loaded (processor, model) pairs, per resolved model id or directory, for this process.
 _MODELS: dict[str, tuple[Any, Any]] = {}
@@ -40,17 +37,6 @@ class ModelUnavailable(EstimatorUnavailable):
         super().__init__(f"{reason} ({hint})")
         self.reason = reason
         self.hint = hint
-
-
-def _truthy(value: str | None) -> bool:
-    return (value or "").strip().lower() in {"1", "true", "yes", "on"}
-
-
-def hub_offline() -> bool:
-    """True when HF_HUB_OFFLINE (or TRANSFORMERS_OFFLINE) forbids network access."""
-    return _truthy(os.environ.get("HF_HUB_OFFLINE")) or _truthy(
-        os.environ.get("TRANSFORMERS_OFFLINE")
-    )
 
 
 def resolve_model(option: str | None = None) -> str:
@@ -72,38 +58,6 @@ def how_to_get(model: str = DEFAULT_MODEL) -> str:
     return f"run once with network access, or download {model} and set {MODEL_ENV}=/path/to/it"
 
 
-def _one_line(exc: BaseException) -> str:
-    text = " ".join(str(exc).split()) or type(exc).__name__
-    return text if len(text) <= 200 else text[:197] + "..."
-
-
-def _hub_endpoint() -> str:
-    return (os.environ.get("HF_ENDPOINT") or "https://huggingface.co").rstrip("/")
-
-
-def probe_hub(model_id: str | None = None, timeout: float = PROBE_TIMEOUT) -> int | None:
-    """One HEAD request to the hub (the model's API page when given), no retries.
-
-    Returns the HTTP status (0 when only TLS answered), or None when nothing answered in time.
-    """
-    url = _hub_endpoint() + (f"/api/models/{model_id}" if model_id else "")
-    request = urllib.request.Request(url, method="HEAD")
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            return int(response.status)
-    except urllib.error.HTTPError as exc:
-        return int(exc.code)  # the server answered
-    except ssl.SSLError:
-        return 0  # something answered TLS; let huggingface_hub (own CA settings) decide
-    except (urllib.error.URLError, OSError, ValueError):
-        return None
-
-
-def hub_reachable(timeout: float = PROBE_TIMEOUT) -> bool:
-    """Whether the hub answers within `timeout` seconds."""
-    return probe_hub(None, timeout) is not None
-
-
 def _load_pair(source: str, local_only: bool) -> tuple[Any, Any]:
     """Load processor and model with transformers; convert loading failures."""
     try:
@@ -112,7 +66,7 @@ def _load_pair(source: str, local_only: bool) -> tuple[Any, Any]:
         from transformers.utils import logging as hf_logging
     except ImportError as exc:
         raise ModelUnavailable(
-            f"transformers cannot be imported ({_one_line(exc)})",
+            f"transformers cannot be imported ({one_line(exc)})",
             "reinstall depthreel: pip install --force-reinstall depthreel",
         ) from None
     bar_was_on = hf_logging.is_progress_bar_enabled()
@@ -123,7 +77,7 @@ def _load_pair(source: str, local_only: bool) -> tuple[Any, Any]:
         model = AutoModelForDepthEstimation.from_pretrained(source, local_files_only=local_only)
     except (OSError, ValueError, EntryNotFoundError) as exc:
         raise ModelUnavailable(
-            f"cannot load depth model {source}: {_one_line(exc)}", how_to_get(source)
+            f"cannot load depth model {source}: {one_line(exc)}", how_to_get(source)
         ) from None
     finally:
         if local_only and bar_was_on:
@@ -171,12 +125,12 @@ def _load_hub_model(model_id: str) -> tuple[Any, Any]:
     status = probe_hub(model_id)
     if status is None:
         raise ModelUnavailable(
-            f"{model_id} is not in the local cache and {_hub_endpoint()} cannot be reached",
+            f"{model_id} is not in the local cache and {hub_endpoint()} cannot be reached",
             how_to_get(model_id),
         )
     if status == 404:
         raise ModelUnavailable(
-            f"no model {model_id} on {_hub_endpoint()}",
+            f"no model {model_id} on {hub_endpoint()}",
             f"check the model id, or set {MODEL_ENV} to a local model directory",
         )
     return _load_pair(model_id, local_only=False)
