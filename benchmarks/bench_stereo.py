@@ -103,8 +103,12 @@ def _depth(disp: np.ndarray, tmp: Path) -> tuple[np.ndarray, object]:
     return load_depth_file(tmp / "disp.npy", "disparity", (h, w), focal=camera.focal), camera
 
 
+INPAINTER = "diffusion"  # --inpainter
+
+
 def ours_view(left: np.ndarray, disp: np.ndarray) -> np.ndarray:
     """`still --depth-kind disparity --offset-x 1`, in-process."""
+    from depthreel.inpaint import get_inpainter
     from depthreel.photo import Photo
     from depthreel.plugins import get_plugin_manager
     from depthreel.registry import Registry
@@ -112,7 +116,7 @@ def ours_view(left: np.ndarray, disp: np.ndarray) -> np.ndarray:
     from depthreel.still import render_still
 
     registry = Registry.from_plugin_manager(get_plugin_manager())
-    inpainter = registry.get("inpainter", "diffusion")()
+    inpainter = get_inpainter(registry, INPAINTER)
     with tempfile.TemporaryDirectory() as name:
         depth, camera = _depth(disp, Path(name))
         photo = Photo(rgb=left.astype(np.float32) / 255, path=Path(name) / "left.png")
@@ -186,7 +190,7 @@ def timed_cli(left: np.ndarray, disp: np.ndarray, runs: int = 3) -> float:
         cmd = [
             sys.executable, "-m", "depthreel", "still", str(tmp / "left.png"), "--depth",
             str(tmp / "disp.npy"), "--depth-kind", "disparity", "--offset-x", "1",
-            "-o", str(tmp / "right.png"), "--force", "--quiet",
+            "-o", str(tmp / "right.png"), "--inpainter", INPAINTER, "--force", "--quiet",
         ]  # fmt: skip
         subprocess.run(cmd, check=True)  # warm-up: compiles and caches the Numba kernels
         best = np.inf
@@ -246,7 +250,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--save-figure", type=Path, help="write a baseline-vs-ours picture")
     parser.add_argument("--quick", action="store_true", help="two synthetic scenes, no timing")
+    parser.add_argument(
+        "--inpainter",
+        default="diffusion",
+        help="ours with this inpainter (e.g. lama, if its weights can be fetched)",
+    )
     args = parser.parse_args()
+    global INPAINTER
+    INPAINTER = args.inpainter
+    print(f"depthreel's inpainter: {INPAINTER}")
     left, right, disp = data.stereo_motorcycle()
     mask = disoccluded_mask(disp)
     h, w = disp.shape

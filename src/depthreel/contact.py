@@ -18,7 +18,7 @@ from depthreel.cache import Cache
 from depthreel.depthmap import PhotoDepth, photo_depth
 from depthreel.effect import Effect
 from depthreel.errors import DepthreelError
-from depthreel.inpaint import Inpainter
+from depthreel.inpaint import Inpainter, get_inpainter
 from depthreel.motion import Motion
 from depthreel.photo import Photo, load_photo
 from depthreel.registry import Registry
@@ -157,7 +157,7 @@ def contact_sheet(
     allow_huge: bool = False,
 ) -> np.ndarray:
     """The sheet for a photo (a row per motion) or a folder (a row per photo, first motion)."""
-    fill: Inpainter = registry.get("inpainter", inpainter)()
+    fill = get_inpainter(registry, inpainter)
     rows = []
     if Path(source).is_dir():
         for path in photos_in(Path(source)):

@@ -18,7 +18,7 @@ from depthreel.effect import Effect
 from depthreel.errors import DepthreelError, PluginError
 from depthreel.frames import FrameRenderer, ordered_frames
 from depthreel.framing import Framing
-from depthreel.inpaint import Inpainter
+from depthreel.inpaint import Inpainter, get_inpainter
 from depthreel.motion import Motion, MotionContext
 from depthreel.outputs import atomic_output, check_output
 from depthreel.path import (  # noqa: F401 (re-exported: the path planning used to live here)
@@ -305,7 +305,7 @@ def render_clip(
     if not auto:
         motion = build_motion(registry, motion_name, motion_options)
     effects = build_effects(registry, effect_request(preset, settings))
-    inpainter = registry.get("inpainter", settings.inpainter)()
+    inpainter = get_inpainter(registry, settings.inpainter)
     upscaler = get_upscaler(registry, settings.upscaler)
     cache = None if settings.no_cache else Cache.default()
     photo = load_photo(photo_path, allow_huge=settings.allow_huge)

@@ -30,6 +30,7 @@ from depthreel.batch.manifest import (
 from depthreel.batch.progress import BatchProgress
 from depthreel.cache import file_digest
 from depthreel.errors import DepthreelError
+from depthreel.inpaint import get_inpainter
 from depthreel.outputs import atomic_output
 from depthreel.pipeline import (
     AUTO_MOTION,
@@ -91,7 +92,7 @@ def check_settings(registry: Registry, settings: RenderSettings) -> int:
     if name != AUTO_MOTION:
         build_motion(registry, name, options)
     build_effects(registry, effect_request(preset, settings))
-    registry.get("inpainter", settings.inpainter)
+    get_inpainter(registry, settings.inpainter)  # fetches learned weights now, not per photo
     return preset.frame_count
 
 

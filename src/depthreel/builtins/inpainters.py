@@ -46,6 +46,8 @@ class TeleaInpainter(Inpainter):
 @hookimpl
 def register_inpainters(register: Register) -> None:
     from depthreel.inpaint.diffusion import DiffusionInpainter
+    from depthreel.inpaint.lama import LamaInpainter
 
     register(DiffusionInpainter)
     register(TeleaInpainter)
+    register(LamaInpainter)

@@ -59,6 +59,7 @@ def scene(
     """
     from depthreel.cache import Cache
     from depthreel.depthmap import photo_depth
+    from depthreel.inpaint import get_inpainter
     from depthreel.mesh import build_scene_mesh
     from depthreel.meshfile import scene_files, write_scene
     from depthreel.outputs import check_output
@@ -69,7 +70,7 @@ def scene(
     start = time.perf_counter()
     for path in scene_files(output, points):
         check_output(path, force)
-    inpainter_obj = app.registry.get("inpainter", inpainter)()
+    inpainter_obj = get_inpainter(app.registry, inpainter)
     image = load_photo(photo, allow_huge=allow_huge)
     camera = photo_camera(image, focal)
     result = photo_depth(

@@ -58,6 +58,7 @@ def still(
     import numpy as np
 
     from depthreel.errors import DepthreelError
+    from depthreel.inpaint import get_inpainter
     from depthreel.outputs import atomic_output, check_output
     from depthreel.photo import load_photo
     from depthreel.scene import CameraPose
@@ -67,7 +68,7 @@ def still(
     if output.suffix.lower() not in (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".webp"):
         raise DepthreelError(f"output {output} must be .png, .jpg, .tif or .webp")
     check_output(output, force)
-    inpainter_obj = app.registry.get("inpainter", inpainter)()
+    inpainter_obj = get_inpainter(app.registry, inpainter)
     image = load_photo(photo, allow_huge=allow_huge)
     camera = photo_camera(image, focal)
     depth, source = full_depth(

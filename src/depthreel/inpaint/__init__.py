@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from depthreel.registry import Registry
 
 
 class Inpainter:
@@ -16,11 +19,12 @@ class Inpainter:
     background behind the foreground edges (see depthreel.ldi). Options given on the command
     line or in code arrive as keyword arguments in `self.options`.
 
-    A learned inpainter (e.g. LaMa) plugs in the same way: a subclass whose `inpaint` runs the
-    network on the RGB image and the hole mask. It should download its weights on first use
-    (e.g. huggingface_hub.hf_hub_download into the user's cache, importing torch and the hub
-    inside `inpaint`, not at import time) and raise depthreel.errors.DepthreelError with one
-    clear line when they cannot be fetched. Networks take no context mask, so blank the
+    A learned inpainter plugs in the same way (the built-in `lama`, depthreel.inpaint.lama, is
+    one): a subclass whose `inpaint` runs the network on the RGB image and the hole mask. It
+    fetches its weights in `load()`, which runs once before any work (e.g.
+    huggingface_hub.hf_hub_download into the user's cache, importing torch and the hub inside
+    the method, not at import time), and raises depthreel.errors.DepthreelError with one clear
+    line when they cannot be fetched. Networks take no context mask, so blank the
     non-context pixels into the hole (hole | ~context) before the call, then copy back only
     the hole; when the network gives no depth, return the depth filled by
     depthreel.inpaint.pyramid.far_push_pull (the hole's background depth).
@@ -31,6 +35,9 @@ class Inpainter:
 
     def __init__(self, **options: Any) -> None:
         self.options = options
+
+    def load(self) -> None:
+        """Get ready to run (weights, devices); raise DepthreelError in one line if impossible."""
 
     def inpaint(
         self,
@@ -46,3 +53,10 @@ class Inpainter:
         unknown. Returns new arrays (rgb, depth), the pixels outside the hole unchanged.
         """
         raise NotImplementedError
+
+
+def get_inpainter(registry: Registry, name: str, **options: Any) -> Inpainter:
+    """The registered inpainter `name`, instantiated with options and loaded."""
+    inpainter: Inpainter = registry.get("inpainter", name)(**options)
+    inpainter.load()
+    return inpainter
