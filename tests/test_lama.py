@@ -12,12 +12,15 @@ import numpy as np
 import pytest
 import torch
 from click.testing import CliRunner
+from conftest import scene_photo
 from torch import nn
 
 from depthreel.cli import cli
 from depthreel.inpaint import get_inpainter, lama
 from depthreel.inpaint.lama import LamaInpainter, LamaUnavailable
-from tests.conftest import scene_photo
+
+# TorchScript is deprecated in torch, but it is the format big-lama's weights come in.
+pytestmark = pytest.mark.filterwarnings("ignore:`torch.jit.*:DeprecationWarning")
 
 RED, BLUE = np.array([0.9, 0.1, 0.1]), np.array([0.1, 0.2, 0.9])
 
@@ -194,3 +197,19 @@ def test_still_with_lama(tmp_path: Path, mean_model: Path) -> None:
     assert result.exit_code == 1 and not missing.exists()
     lines = result.output.strip().splitlines()
     assert lines[-1].startswith("Error: LaMa weights") and "do not exist" in lines[-1]
+
+
+def test_batch_stops_before_any_photo_without_weights(hub_dir: Path, tmp_path: Path, monkeypatch):
+    album = tmp_path / "album"
+    album.mkdir()
+    scene_photo(album / "a.png")
+    out = tmp_path / "out"
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    args = ["batch", str(album), "-o", str(out), "--inpainter", "lama", "--preset", "preview"]
+    result = CliRunner().invoke(cli, [*args, "--estimator", "classic", "--quiet"])
+    assert result.exit_code == 1
+    assert result.output.startswith(
+        "Error: LaMa weights big-lama.pt are not downloaded and HF_HUB_OFFLINE is set ("
+    )
+    assert len(result.output.strip().splitlines()) == 1
+    assert not out.exists() or not any(out.rglob("*.mp4"))
