@@ -57,7 +57,7 @@ def _is_local(model: str) -> bool:
 def _how_to_get(model: str) -> str:
     if _is_local(model):
         return f"point {MODEL_ENV} or model= to a downloaded big-lama.pt"
-    return f"run once with network access, or download {DEFAULT_URL} and set {MODEL_ENV}=it"
+    return f"run once with network access, or download {DEFAULT_URL} and set {MODEL_ENV} to it"
 
 
 def _md5(path: Path) -> str:
@@ -105,10 +105,11 @@ def _from_hub(spec: str) -> Path:
         return Path(hf_hub_download(repo_id, filename, local_files_only=True))
     except (LocalEntryNotFoundError, EntryNotFoundError, OSError):
         pass
-    if hub_offline():
-        raise LamaUnavailable(f"{spec} is not in the local cache and HF_HUB_OFFLINE is set")
-    if probe_hub(repo_id) is None:
-        raise LamaUnavailable(f"{spec} is not in the local cache and {hub_endpoint()} is down")
+    why = "HF_HUB_OFFLINE is set" if hub_offline() else ""
+    if not why and probe_hub(repo_id) is None:
+        why = f"{hub_endpoint()} cannot be reached"
+    if why:
+        raise LamaUnavailable(f"{spec} is not in the local cache and {why}")
     try:
         return Path(hf_hub_download(repo_id, filename))
     except (EntryNotFoundError, OSError, ValueError) as exc:
