@@ -12,7 +12,7 @@ import pytest
 from depthreel.depth import depth_anything as da
 from depthreel.depth.base import EstimatorUnavailable
 from depthreel.depth.depth_anything import DepthAnythingEstimator
-from depthreel.hub import hub_reachable
+from depthreel.hub import probe_hub
 
 
 @pytest.fixture(scope="module")
@@ -93,7 +93,7 @@ def test_unreachable_hub_fails_without_retrying(monkeypatch: pytest.MonkeyPatch)
     monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
     monkeypatch.delenv("TRANSFORMERS_OFFLINE", raising=False)
     monkeypatch.setenv("HF_ENDPOINT", "http://127.0.0.1:9")  # nothing listens there
-    assert not hub_reachable(timeout=1.0)
+    assert probe_hub(None, timeout=1.0) is None  # nothing answers
     with pytest.raises(EstimatorUnavailable, match="cannot be reached"):
         DepthAnythingEstimator(model="depthreel-tests/no-such-model").load()
 

@@ -33,9 +33,9 @@ def default_cache_dir() -> Path:
     return Path(base) / "depthreel"
 
 
-def file_digest(path: Path) -> str:
-    """SHA-256 of a file's bytes: the photo's identity, whatever its name or date."""
-    digest = hashlib.sha256()
+def file_digest(path: Path, algorithm: str = "sha256") -> str:
+    """A hash of a file's bytes (SHA-256: the photo's identity, whatever its name or date)."""
+    digest = hashlib.new(algorithm, usedforsecurity=False)
     with open(path, "rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)

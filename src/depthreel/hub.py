@@ -54,8 +54,3 @@ def probe_url(url: str, timeout: float = PROBE_TIMEOUT) -> int | None:
 def probe_hub(model_id: str | None = None, timeout: float = PROBE_TIMEOUT) -> int | None:
     """probe_url on the hub (the model's API page when given)."""
     return probe_url(hub_endpoint() + (f"/api/models/{model_id}" if model_id else ""), timeout)
-
-
-def hub_reachable(timeout: float = PROBE_TIMEOUT) -> bool:
-    """Whether the hub answers within `timeout` seconds."""
-    return probe_hub(None, timeout) is not None

@@ -18,7 +18,6 @@ inpainter, so the revealed background continues the background's surface.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import warnings
 from pathlib import Path
@@ -28,10 +27,12 @@ from urllib.parse import urlparse
 import cv2
 import numpy as np
 
+from depthreel.cache import file_digest
 from depthreel.errors import DepthreelError
 from depthreel.hub import hub_endpoint, hub_offline, one_line, probe_hub, probe_url
 from depthreel.inpaint import Inpainter
 from depthreel.inpaint.pyramid import far_push_pull
+from depthreel.outputs import atomic_output
 
 DEFAULT_URL = "https://github.com/Sanster/models/releases/download/add_big_lama/big-lama.pt"
 DEFAULT_MD5 = "e3aa4aaa15225a33ec84f9f4bc47e500"  # of DEFAULT_URL, as lama-cleaner checks it
@@ -60,14 +61,6 @@ def _how_to_get(model: str) -> str:
     return f"run once with network access, or download {DEFAULT_URL} and set {MODEL_ENV} to it"
 
 
-def _md5(path: Path) -> str:
-    digest = hashlib.md5(usedforsecurity=False)
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def _from_url(url: str) -> Path:
     """The file at `url` in torch's hub cache, downloaded (and checked) if it is not there."""
     import torch.hub
@@ -81,16 +74,14 @@ def _from_url(url: str) -> Path:
     if why:
         raise LamaUnavailable(f"LaMa weights {target.name} are not downloaded and {why}")
     target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_name(target.name + ".part")
-    try:
-        torch.hub.download_url_to_file(url, str(partial), progress=True)
-        if url == DEFAULT_URL and _md5(partial) != DEFAULT_MD5:
+    # Under its own name only once whole and checked (a failed download leaves nothing).
+    with atomic_output(target, force=False) as partial:
+        try:
+            torch.hub.download_url_to_file(url, str(partial), progress=True)
+        except OSError as exc:
+            raise LamaUnavailable(f"cannot download LaMa weights {url}: {one_line(exc)}") from None
+        if url == DEFAULT_URL and file_digest(partial, "md5") != DEFAULT_MD5:
             raise LamaUnavailable(f"the download of {url} is corrupt (MD5 mismatch)")
-        partial.replace(target)
-    except OSError as exc:
-        raise LamaUnavailable(f"cannot download LaMa weights {url}: {one_line(exc)}") from None
-    finally:
-        partial.unlink(missing_ok=True)
     return target
 
 
