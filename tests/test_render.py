@@ -329,3 +329,28 @@ def test_surface_spread_is_half_the_slopes_difference_on_the_surface() -> None:
     # |slope right - slope left| / 2 where both stay on the surface (not at the borders, nor
     # next to the step at column 4); the rows agree, so no vertical spread.
     np.testing.assert_allclose(spread, [[0.0, 0.02, 0.025, 0.0, 0.0, 0.0]] * 3, atol=1e-6)
+
+
+TINY_SCRIPT = """
+import numpy as np
+from depthreel.render import render_view
+from depthreel.scene import CameraPose, Intrinsics, Layer
+for w, h in ((16, 12), (24, 20)):
+    cam = Intrinsics.centered(w, h, 20.0)
+    rgb = np.zeros((h, w, 3), np.float32)
+    rgb[..., 1] = 0.75
+    view = render_view([Layer(rgb, np.full((h, w), 2.0, np.float32))], cam, CameraPose(x=0.01), cam)
+    assert np.allclose(view.rgb[..., 1], 0.75, atol=1e-3) and view.coverage.mean() > 0.9
+print("rendered")
+"""
+
+
+def test_tiny_sources_render_instead_of_hanging() -> None:
+    """A source under ~40 px wide once left the scalar batch too small to make progress."""
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "-c", TINY_SCRIPT], capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0 and "rendered" in result.stdout, result.stderr

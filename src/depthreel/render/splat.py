@@ -243,7 +243,7 @@ def scatter(
         np.empty(wp, np.int32),  # order
     )
     pay = np.empty(4 * wp, np.float32)
-    cap = 4 * wp  # >= wp + 128 (see _collect)
+    cap = 4 * wp + 128  # > wp + 128: _collect stops when fewer than 128 places are left
     batch = (
         np.empty(cap, np.int64),
         np.empty(cap, np.int64),
