@@ -13,7 +13,10 @@ edges. Kinds of them that are common in a run are sampled by the vectorised samp
 rest and samples on seams between layers by the scalar one.
 
 Helpers take scalars and tuples only where they are called per sample: Numba reference-counts
-array arguments on every call, which costs more than the work in these loops.
+array arguments on every call, which costs more than the work in these loops. Constants are
+passed with their final type (np.int64(0), not 0) and both batch paths share dtypes: Numba
+compiles another copy of a kernel for every literal or type it is first called with, which
+only lengthens a fresh install's first run (by ~3 s here).
 """
 
 from __future__ import annotations
@@ -195,7 +198,7 @@ def _sampleclaim(
         )
         cap = batch[0].shape[0]
         pay = sampled.reshape(4 * cap)
-        claim(batch[3], batch[4], pay, cap, 0, n, tol1, w, frame, False, None)
+        claim(batch[3], batch[4], pay, cap, np.int64(0), n, tol1, w, frame, False, None)
 
 
 @njit(**JIT)
@@ -248,8 +251,8 @@ def scatter(
         np.empty(cap, np.int64),
         np.empty(cap, np.int64),
         np.empty((cap, 2), np.float32),
-        np.empty(cap, np.int64),
-        np.empty(cap, np.float64),
+        np.empty(cap, np.int32),
+        np.empty(cap, np.float32),
     )
     sampled = np.empty((4, cap), np.float32)
     scratch = (proj, near, batch, pay, sampled)
@@ -314,15 +317,15 @@ def _run(
         return
     # Magnification makes a kind of other footprint pixels common: sample those vectorised,
     # the rest point by point.
-    dense = 0
+    dense = np.int64(0)
     for kind, count in ((ACROSS, across), (DOWN, down), (DIAGONAL, diagonal)):
         if count * DENSE > u1 - u0:
             dense |= kind
             n = neighbour_row(kind, u0, u1, h, w, proj, near)
             offsets = near[2], near[3]
             sample_row(color, row * 4 * wp, wp, lk, *offsets, u0, u1, solid, pay)
-            claim(near[0], near[1], pay, wp, 0, n, tol1, w, frame, False, near[4])
-    where = (row, pix, pix)
+            claim(near[0], near[1], pay, wp, np.int64(0), n, tol1, w, frame, False, near[4])
+    where = (np.int64(row), batch[0], batch[1])  # (the lists are unused for a row)
     u = u0
     while u < u1:
         n, u = _collect(u, u1, where, proj, lk, h, w, tol1, batch, dense, frame, False)
@@ -358,8 +361,8 @@ def _listed(
         pc, xn32[t0:t1], yn32[t0:t1], z[t0:t1], gu[t0:t1], gv[t0:t1], ge[t0:t1], lk,
         flags[t0:t1], n, proj,
     )  # fmt: skip
-    where = (-1, rows[t0:t1], cols[t0:t1])
-    u = 0
+    where = (np.int64(-1), rows[t0:t1], cols[t0:t1])
+    u = np.int64(0)
     while u < n:
-        m, u = _collect(u, n, where, proj, lk, h, w, tol1, batch, 0, frame, True)
+        m, u = _collect(u, n, where, proj, lk, h, w, tol1, batch, np.int64(0), frame, True)
         _sampleclaim(batch, m, stacked, hp, tol, tol1, w, frame, sampled)
