@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import click
@@ -43,6 +44,27 @@ class App:
 
             self._registry = Registry.from_plugin_manager(self.plugin_manager)
         return self._registry
+
+
+def _stderr_is_terminal() -> bool:
+    return sys.stderr.isatty()
+
+
+def compile_notice(quiet: bool, source: Path) -> None:
+    """Say in one line that this first render compiles the renderer (10-30 s of silence else).
+
+    Like the progress bars: only on an interactive stderr and not with --quiet; and only for
+    a source that exists, so a mistyped path gets its one-line error alone.
+    """
+    if quiet or not _stderr_is_terminal() or not source.exists():
+        return
+    from depthreel.render.compiled import renderer_compiled
+
+    if not renderer_compiled():
+        click.echo(
+            "compiling the renderer for this machine (once, 10-30 s; then cached)",
+            err=True,
+        )
 
 
 def notice(message: str) -> None:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from depthreel.cli.app import App, notice
+from depthreel.cli.app import App, compile_notice, notice
 from depthreel.cli.options import allow_huge_option, output_flags
 
 
@@ -68,6 +68,7 @@ def preview(
         raise DepthreelError(f"sheet {output} must end in .png or .jpg")
     if not source.exists():
         raise DepthreelError(f"{source} does not exist")
+    compile_notice(quiet, source)
     registry = app.registry
     specs = [parse_spec(m) for m in motions]
     if not specs:

@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from depthreel.cli.app import App, notice
+from depthreel.cli.app import App, compile_notice, notice
 from depthreel.cli.options import build_settings, output_flags, render_options
 
 
@@ -30,6 +30,7 @@ def render(
     from depthreel.pipeline import render_clip, resolve_preset
     from depthreel.progress import make_progress_factory
 
+    compile_notice(quiet, photo)
     settings = build_settings(**options)
     if output is None:
         output = default_output(photo, resolve_preset(app.registry, settings).container)

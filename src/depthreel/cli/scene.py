@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from depthreel.cli.app import App, notice
+from depthreel.cli.app import App, compile_notice, notice
 from depthreel.cli.options import allow_huge_option, depth_source_options, output_flags
 
 
@@ -70,6 +70,7 @@ def scene(
     start = time.perf_counter()
     for path in scene_files(output, points):
         check_output(path, force)
+    compile_notice(quiet, photo)
     inpainter_obj = get_inpainter(app.registry, inpainter)
     image = load_photo(photo, allow_huge=allow_huge)
     camera = photo_camera(image, focal)

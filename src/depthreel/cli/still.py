@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from depthreel.cli.app import App, notice
+from depthreel.cli.app import App, compile_notice, notice
 from depthreel.cli.options import allow_huge_option, depth_source_options, output_flags
 
 
@@ -68,6 +68,7 @@ def still(
     if output.suffix.lower() not in (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".webp"):
         raise DepthreelError(f"output {output} must be .png, .jpg, .tif or .webp")
     check_output(output, force)
+    compile_notice(quiet, photo)
     inpainter_obj = get_inpainter(app.registry, inpainter)
     image = load_photo(photo, allow_huge=allow_huge)
     camera = photo_camera(image, focal)

@@ -1,0 +1,77 @@
+"""The first-run notice: one line before the renderer compiles, none when cached or quiet."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from depthreel.cli import app as cli_app
+from depthreel.cli import cli
+from depthreel.render import compiled
+
+NOTICE = "compiling the renderer for this machine (once"
+
+
+def run(*args):
+    return CliRunner().invoke(cli, [str(a) for a in args])
+
+
+@pytest.fixture
+def terminal(monkeypatch):
+    """As on an interactive terminal (the notice, like progress bars, needs one)."""
+    monkeypatch.setattr(cli_app, "_stderr_is_terminal", lambda: True)
+
+
+@pytest.fixture
+def cold(monkeypatch):
+    monkeypatch.setattr(compiled, "renderer_compiled", lambda: False)
+
+
+def test_first_render_says_it_compiles_once(terminal, cold, photo, tmp_path):
+    result = run("still", photo, "-o", tmp_path / "view.png", "--estimator", "classic")
+    assert result.exit_code == 0, result.output
+    assert result.stderr.count(NOTICE) == 1
+    assert result.stderr.strip().startswith(NOTICE)  # before the work, not after it
+
+
+@pytest.mark.parametrize("case", ["quiet", "cached", "piped"])
+def test_no_notice_when_quiet_cached_or_piped(case, monkeypatch, photo, tmp_path):
+    monkeypatch.setattr(cli_app, "_stderr_is_terminal", lambda: case != "piped")
+    monkeypatch.setattr(compiled, "renderer_compiled", lambda: case == "cached")
+    extra = ["--quiet"] if case == "quiet" else []
+    result = run("still", photo, "-o", tmp_path / "v.png", "--estimator", "classic", *extra)
+    assert result.exit_code == 0, result.output
+    assert NOTICE not in result.output
+
+
+def test_a_missing_photo_gets_only_its_error(terminal, cold, tmp_path):
+    result = run("render", tmp_path / "nope.jpg", "-o", tmp_path / "clip.mp4")
+    assert result.exit_code == 1
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: ") and "nope.jpg" in lines[0]
+
+
+def test_renderer_compiled_reads_numba_cache(monkeypatch):
+    from depthreel.render.renderer import render_view
+    from depthreel.render.splat import scatter
+    from depthreel.scene import CameraPose, Intrinsics, Layer
+
+    cam = Intrinsics.centered(16, 12, 20.0)
+    layer = Layer(np.full((12, 16, 3), 0.5, np.float32), np.full((12, 16), 2.0, np.float32))
+    render_view([layer], cam, CameraPose(x=0.01), cam)  # compiled (or loaded) and cached
+    assert compiled.renderer_compiled()
+
+    class Index:
+        def __init__(self, entries):
+            self.entries = entries
+
+        def _load_index(self):
+            if self.entries is None:
+                raise OSError("unreadable")
+            return self.entries
+
+    monkeypatch.setattr(scatter._cache, "_cache_file", Index({}))
+    assert not compiled.renderer_compiled()  # nothing cached for this source
+    monkeypatch.setattr(scatter._cache, "_cache_file", Index(None))
+    assert compiled.renderer_compiled()  # cannot tell: say nothing rather than cry wolf
