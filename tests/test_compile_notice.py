@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from depthreel.cli import app as cli_app
+from depthreel import progress
 from depthreel.cli import cli
 from depthreel.render import compiled
 
@@ -20,7 +20,7 @@ def run(*args):
 @pytest.fixture
 def terminal(monkeypatch):
     """As on an interactive terminal (the notice, like progress bars, needs one)."""
-    monkeypatch.setattr(cli_app, "_stderr_is_terminal", lambda: True)
+    monkeypatch.setattr(progress, "shows_progress", lambda quiet: not quiet)
 
 
 @pytest.fixture
@@ -37,7 +37,8 @@ def test_first_render_says_it_compiles_once(terminal, cold, photo, tmp_path):
 
 @pytest.mark.parametrize("case", ["quiet", "cached", "piped"])
 def test_no_notice_when_quiet_cached_or_piped(case, monkeypatch, photo, tmp_path):
-    monkeypatch.setattr(cli_app, "_stderr_is_terminal", lambda: case != "piped")
+    if case != "piped":  # piped: CliRunner's stderr is no terminal, as under a pipe
+        monkeypatch.setattr(progress, "shows_progress", lambda quiet: not quiet)
     monkeypatch.setattr(compiled, "renderer_compiled", lambda: case == "cached")
     extra = ["--quiet"] if case == "quiet" else []
     result = run("still", photo, "-o", tmp_path / "v.png", "--estimator", "classic", *extra)

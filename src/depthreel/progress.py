@@ -27,9 +27,14 @@ def silent_progress(total: int, label: str) -> Progress:
     return _Silent()
 
 
+def shows_progress(quiet: bool) -> bool:
+    """Whether progress is shown: on an interactive stderr, unless --quiet."""
+    return not quiet and sys.stderr.isatty()
+
+
 def make_progress_factory(quiet: bool) -> ProgressFactory:
     """A factory of bars: tqdm on an interactive stderr, nothing when quiet or redirected."""
-    if quiet or not sys.stderr.isatty():
+    if not shows_progress(quiet):
         return silent_progress
 
     def factory(total: int, label: str) -> Progress:

@@ -46,25 +46,20 @@ class App:
         return self._registry
 
 
-def _stderr_is_terminal() -> bool:
-    return sys.stderr.isatty()
-
-
 def compile_notice(quiet: bool, source: Path) -> None:
     """Say in one line that this first render compiles the renderer (10-30 s of silence else).
 
-    Like the progress bars: only on an interactive stderr and not with --quiet; and only for
-    a source that exists, so a mistyped path gets its one-line error alone.
+    Shown where progress bars are (see depthreel.progress.shows_progress), and only for a
+    source that exists, so a mistyped path gets its one-line error alone.
     """
-    if quiet or not _stderr_is_terminal() or not source.exists():
+    from depthreel import progress
+
+    if not progress.shows_progress(quiet) or not source.exists():
         return
     from depthreel.render.compiled import renderer_compiled
 
     if not renderer_compiled():
-        click.echo(
-            "compiling the renderer for this machine (once, 10-30 s; then cached)",
-            err=True,
-        )
+        click.echo("compiling the renderer for this machine (once, 10-30 s; then cached)", err=True)
 
 
 def notice(message: str) -> None:
