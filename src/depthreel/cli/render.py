@@ -30,10 +30,10 @@ def render(
     from depthreel.pipeline import render_clip, resolve_preset
     from depthreel.progress import make_progress_factory
 
-    compile_notice(quiet, photo)
     settings = build_settings(**options)
     if output is None:
         output = default_output(photo, resolve_preset(app.registry, settings).container)
+    compile_notice(quiet, photo)
     report = render_clip(
         photo,
         output,
