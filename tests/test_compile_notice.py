@@ -76,3 +76,26 @@ def test_renderer_compiled_reads_numba_cache(monkeypatch):
     assert not compiled.renderer_compiled()  # nothing cached for this source
     monkeypatch.setattr(scatter._cache, "_cache_file", Index(None))
     assert compiled.renderer_compiled()  # cannot tell: say nothing rather than cry wolf
+
+
+def test_batch_says_it_compiles_only_when_it_has_photos_to_render(terminal, cold, tmp_path):
+    from conftest import scene_photo
+
+    album = tmp_path / "album"
+    album.mkdir()
+    scene_photo(album / "a.jpg")
+    args = ["batch", album, "-o", tmp_path / "out", "--preset", "preview", "--duration", "0.5"]
+    first = run(*args, "--estimator", "classic")
+    assert first.exit_code == 0, first.output
+    assert first.stderr.count(NOTICE) == 1
+    again = run(*args, "--estimator", "classic")  # the clip is done: nothing to render
+    assert again.exit_code == 0, again.output
+    assert "1 already done" in again.output and NOTICE not in again.output
+
+
+def test_a_reel_of_an_empty_album_gets_only_its_error(terminal, cold, tmp_path):
+    (tmp_path / "empty").mkdir()
+    result = run("reel", tmp_path / "empty", "-o", tmp_path / "reel.mp4")
+    assert result.exit_code == 1
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and "has no photos" in lines[0]

@@ -22,6 +22,8 @@ class _Silent:
 
 ProgressFactory = Callable[[int, str], Progress]
 
+COMPILING = "compiling the renderer for this machine (once, 10-30 s; then cached)"
+
 
 def silent_progress(total: int, label: str) -> Progress:
     return _Silent()
@@ -30,6 +32,20 @@ def silent_progress(total: int, label: str) -> Progress:
 def shows_progress(quiet: bool) -> bool:
     """Whether progress is shown: on an interactive stderr, unless --quiet."""
     return not quiet and sys.stderr.isatty()
+
+
+def announce_compiling(quiet: bool) -> None:
+    """Say in one line that this first render compiles the renderer (10-30 s of silence else).
+
+    Shown where progress bars are, just before rendering starts, and only while Numba's cache
+    holds no compiled renderer for this machine.
+    """
+    if not shows_progress(quiet):
+        return
+    from depthreel.render.compiled import renderer_compiled
+
+    if not renderer_compiled():
+        print(COMPILING, file=sys.stderr, flush=True)
 
 
 def make_progress_factory(quiet: bool) -> ProgressFactory:

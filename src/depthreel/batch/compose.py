@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -11,6 +10,7 @@ from typing import Any
 from depthreel.batch.reel_plan import ReelPlan
 from depthreel.errors import DepthreelError
 from depthreel.outputs import atomic_output
+from depthreel.progress import shows_progress
 from depthreel.video import colour_args
 
 FADE_OUT = 2.0  # seconds of music fade at the end of the reel
@@ -98,7 +98,7 @@ def compose_reel(
                 temp_audiofile_path=scratch,
                 ffmpeg_params=params,
                 pixel_format=preset.pix_fmt,
-                logger=None if quiet or not sys.stderr.isatty() else "bar",
+                logger="bar" if shows_progress(quiet) else None,
             )
     finally:
         for item in opened:

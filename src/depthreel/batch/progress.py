@@ -6,11 +6,14 @@ import sys
 import threading
 from typing import Any
 
+from depthreel import progress as display
+
 
 class BatchProgress:
     """Counts frames as workers report them and photos as they finish; thread-safe.
 
-    Shows a tqdm bar on an interactive stderr unless quiet; otherwise it only counts.
+    Shows a tqdm bar where progress is shown (depthreel.progress.shows_progress), after the
+    first-run compile notice; otherwise it only counts.
     """
 
     def __init__(self, photos: int, frames: int, quiet: bool, label: str = "photos") -> None:
@@ -21,8 +24,10 @@ class BatchProgress:
         self._notices: set[str] = set()
         self._finished: set[str] = set()
         self._bar: Any = None
-        if not quiet and sys.stderr.isatty() and photos:
+        if display.shows_progress(quiet) and photos:
             from tqdm import tqdm
+
+            display.announce_compiling(quiet)  # photos to render: say if it compiles first
 
             self._bar = tqdm(total=frames, unit="frame", dynamic_ncols=True, leave=False)
             self._describe()

@@ -47,19 +47,14 @@ class App:
 
 
 def compile_notice(quiet: bool, source: Path) -> None:
-    """Say in one line that this first render compiles the renderer (10-30 s of silence else).
+    """The first-run compile notice (progress.announce_compiling), for a source that exists.
 
-    Shown where progress bars are (see depthreel.progress.shows_progress), and only for a
-    source that exists, so a mistyped path gets its one-line error alone.
+    A mistyped path thus gets its one-line error alone.
     """
     from depthreel import progress
 
-    if not progress.shows_progress(quiet) or not source.exists():
-        return
-    from depthreel.render.compiled import renderer_compiled
-
-    if not renderer_compiled():
-        click.echo("compiling the renderer for this machine (once, 10-30 s; then cached)", err=True)
+    if source.exists():
+        progress.announce_compiling(quiet)
 
 
 def notice(message: str) -> None:

@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from depthreel.cli.app import App, Interrupted, compile_notice, notice
+from depthreel.cli.app import App, Interrupted, notice
 from depthreel.cli.options import build_settings, output_flags, render_options
 
 EXECUTOR_CHOICES = ("local", "process", "dask", "ray")
@@ -92,7 +92,6 @@ def batch(
     """
     from depthreel.batch.runner import BatchInterrupted, BatchRequest, run_batch
 
-    compile_notice(quiet, album_dir)
     request = BatchRequest(
         album=album_dir,
         out_dir=out_dir,

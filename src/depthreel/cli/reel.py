@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from depthreel.cli.app import App, compile_notice, notice
+from depthreel.cli.app import App, notice
 from depthreel.cli.batch import album_options, executor_options
 from depthreel.cli.options import build_settings, output_flags, render_options
 
@@ -79,7 +79,6 @@ def reel(
     """Make one reel of the photos in ALBUM_DIR, in the order they were taken."""
     from depthreel.batch.reel import ReelRequest, make_reel
 
-    compile_notice(quiet, album_dir)
     request = ReelRequest(
         album=album_dir,
         output=output,
