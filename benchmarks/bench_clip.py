@@ -130,10 +130,11 @@ def bench_frames(photo: Path, duration: float, motion: str = "dolly") -> dict[st
         with open(raw, "wb") as handle:
             for index in range(frames.count):
                 handle.write(frames.frame(index).tobytes())
-        render_only = time.perf_counter()
+        render_only, render_cpu = time.perf_counter(), time.process_time()
         for _ in ordered_frames(frames):
             pass
         render_only = time.perf_counter() - render_only
+        render_cpu = time.process_time() - render_cpu  # all render threads
         cmd = [
             ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y",
             *raw_input_args(fmt, preset.width, preset.height, preset.fps),
@@ -147,10 +148,33 @@ def bench_frames(photo: Path, duration: float, motion: str = "dolly") -> dict[st
         "pipeline_s": pipeline,
         "pipeline_fps": n / pipeline,
         "render_only_s": render_only,
+        "render_cpu_s": render_cpu,
         "ffmpeg_alone_s": encode_alone,
         "ffmpeg_cpu_s": encode_cpu,
         "ratio": pipeline / encode_alone,
     }
+
+
+def cpu_budget(frames: dict[str, float], cores: int | None = None, fps: float = 30.0) -> str:
+    """What the measured CPU work allows on these cores, and what the targets would need.
+
+    Rendering and encoding share the cores, so with both busy a clip's frames take about
+    frames x (render CPU + encoder CPU) / cores, however well the two overlap: only less
+    CPU work makes them faster. Each CPU figure is measured alone (render, then ffmpeg),
+    so the estimate is within a few percent of the pipeline, either side.
+    """
+    cores = cores or os.cpu_count() or 1
+    n = frames["frames"]
+    render_ms, encode_ms = 1e3 * frames["render_cpu_s"] / n, 1e3 * frames["ffmpeg_cpu_s"] / n
+    bound_s = n * (render_ms + encode_ms) / 1e3 / cores
+    for_fps = 1e3 * cores / fps - encode_ms
+    for_ratio = 1e3 * 1.3 * frames["ffmpeg_alone_s"] * cores / n - encode_ms
+    return (
+        f"CPU a frame: render {render_ms:.0f} ms + encoder {encode_ms:.0f} ms, so on {cores} "
+        f"cores about {bound_s:.2f} s = {n / bound_s:.1f} fps, ratio "
+        f"{bound_s / frames['ffmpeg_alone_s']:.2f}; {fps:.0f} fps needs render <= "
+        f"{for_fps:.0f} ms, ratio 1.3 needs <= {for_ratio:.0f} ms"
+    )
 
 
 def bench_profile(photo: Path, duration: float) -> dict[str, float]:
@@ -312,6 +336,7 @@ def main() -> None:
                 f"({1e3 * frames['ffmpeg_cpu_s'] / frames['frames']:.0f} ms CPU a frame); "
                 f"ratio {frames['ratio']:.2f}"
             )
+            print("  " + cpu_budget(frames))
         stages = bench_stages(mp12, tmp / "stages.mp4")
         print(
             "stages (12 MP, reels, 6 s): " + ", ".join(f"{k} {v:.2f} s" for k, v in stages.items())
