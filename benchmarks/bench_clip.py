@@ -162,6 +162,12 @@ def cpu_budget(frames: dict[str, float], cores: int | None = None, fps: float = 
     frames x (render CPU + encoder CPU) / cores, however well the two overlap: only less
     CPU work makes them faster. Each CPU figure is measured alone (render, then ffmpeg),
     so the estimate is within a few percent of the pipeline, either side.
+
+    Both targets at once, whatever the encoder's settings: a slower encoder leaves the
+    renderer more room under the ratio but less under the frame rate. With the encoder
+    using `parallel` of the cores when alone (as measured), the ratio needs
+    render <= E (1.3 cores / parallel - 1) and the rate render <= 1000 cores / fps - E;
+    the best E makes them equal.
     """
     cores = cores or os.cpu_count() or 1
     n = frames["frames"]
@@ -169,11 +175,15 @@ def cpu_budget(frames: dict[str, float], cores: int | None = None, fps: float = 
     bound_s = n * (render_ms + encode_ms) / 1e3 / cores
     for_fps = 1e3 * cores / fps - encode_ms
     for_ratio = 1e3 * 1.3 * frames["ffmpeg_alone_s"] * cores / n - encode_ms
+    parallel = frames["ffmpeg_cpu_s"] / frames["ffmpeg_alone_s"]
+    best_encode = (1e3 * cores / fps) / (1.3 * cores / parallel)
+    for_both = 1e3 * cores / fps - best_encode
     return (
         f"CPU a frame: render {render_ms:.0f} ms + encoder {encode_ms:.0f} ms, so on {cores} "
         f"cores about {bound_s:.2f} s = {n / bound_s:.1f} fps, ratio "
         f"{bound_s / frames['ffmpeg_alone_s']:.2f}; {fps:.0f} fps needs render <= "
-        f"{for_fps:.0f} ms, ratio 1.3 needs <= {for_ratio:.0f} ms"
+        f"{for_fps:.0f} ms, ratio 1.3 needs <= {for_ratio:.0f} ms; both, with any encoder "
+        f"settings (x264 alone uses {parallel:.2f} cores), need <= {for_both:.0f} ms"
     )
 
 
