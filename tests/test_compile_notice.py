@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from click.testing import CliRunner
+from conftest import scene_photo
 
 from depthreel import progress
 from depthreel.cli import cli
@@ -79,16 +80,14 @@ def test_renderer_compiled_reads_numba_cache(monkeypatch):
 
 
 def test_batch_says_it_compiles_only_when_it_has_photos_to_render(terminal, cold, tmp_path):
-    from conftest import scene_photo
-
     album = tmp_path / "album"
     album.mkdir()
     scene_photo(album / "a.jpg")
-    args = ["batch", album, "-o", tmp_path / "out", "--preset", "preview", "--duration", "0.5"]
-    first = run(*args, "--estimator", "classic")
+    args = ["batch", album, "-o", tmp_path / "out", "--preset", "preview", "--estimator", "classic"]
+    first = run(*args, "--duration", "0.5")
     assert first.exit_code == 0, first.output
     assert first.stderr.count(NOTICE) == 1
-    again = run(*args, "--estimator", "classic")  # the clip is done: nothing to render
+    again = run(*args, "--duration", "0.5")  # the clip is done: nothing to render
     assert again.exit_code == 0, again.output
     assert "1 already done" in again.output and NOTICE not in again.output
 

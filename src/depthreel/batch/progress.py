@@ -25,9 +25,8 @@ class BatchProgress:
         self._finished: set[str] = set()
         self._bar: Any = None
         if display.shows_progress(quiet) and photos:
-            from tqdm import tqdm
-
             display.announce_compiling(quiet)  # photos to render: say if it compiles first
+            from tqdm import tqdm
 
             self._bar = tqdm(total=frames, unit="frame", dynamic_ncols=True, leave=False)
             self._describe()
